@@ -1,0 +1,286 @@
+package io.actorgrid.grid;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.actorgrid.grid.internal.GridSettings;
+import io.actorgrid.grid.internal.Guardian;
+import io.actorgrid.grid.internal.NodeConfig;
+import io.actorgrid.grid.internal.Partition;
+import io.actorgrid.grid.internal.Partitioner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * An ActorGrid node running in this JVM, and the entry point of the embedded API.
+ *
+ * <pre>{@code
+ * try (Grid grid = Grid.start(ConfigFactory.load())) {
+ *   grid.awaitReady(Duration.ofSeconds(60));
+ *   GridMap users = grid.map("users");
+ *   users.put("alice", bytes, "application/json").toCompletableFuture().join();
+ * }
+ * }</pre>
+ *
+ * <p>Records live in partitions, cluster-sharded event-sourced actors that may run on any node
+ * of the cluster; every operation reaches the owning partition wherever it is. An operation's
+ * stage completes with a {@link GridException} subclass when it fails: {@link
+ * GridUnavailableException} when the partition did not answer within {@code
+ * actorgrid.request-timeout} (it is recovering, moving after a node crash, or its journal fails).
+ *
+ * <p>Continuations of the returned stages run on the node's dispatcher; do not block in them.
+ */
+public final class Grid implements AutoCloseable {
+  private final ActorSystem<Void> system;
+  private final GridSettings settings;
+  private final ClusterSharding sharding;
+  private final Partitioner partitioner;
+  private final CompletableFuture<Void> warmedUp = new CompletableFuture<>();
+  private final AtomicInteger partitionsAnswered = new AtomicInteger();
+
+  private Grid(ActorSystem<Void> system, GridSettings settings) {
+    this.system = system;
+    this.settings = settings;
+    this.sharding = ClusterSharding.get(system);
+    this.partitioner = new Partitioner(settings.partitions());
+  }
+
+  /** Starts a node with {@code ConfigFactory.load()}. */
+  public static Grid start() {
+    return start(ConfigFactory.load());
+  }
+
+  /**
+   * Starts a node: forms or joins its cluster, creates the journal schema if it is missing, and
+   * starts hosting partitions. Returns once the schema exists; {@link #awaitReady} waits until
+   * the node serves.
+   *
+   * @throws IllegalStateException when the journal cannot be reached or its schema created
+   */
+  public static Grid start(Config config) {
+    GridSettings settings = GridSettings.from(config);
+    Config effective = NodeConfig.effective(config, settings);
+    ActorSystem<Void> system =
+        ActorSystem.create(Guardian.create(settings), GridSettings.SYSTEM_NAME, effective);
+    try {
+      SchemaUtils.createIfNotExists(system)
+          .toCompletableFuture()
+          .get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("the journal schema could not be created: " + e, e);
+    }
+    Grid grid = new Grid(system, settings);
+    grid.sharding.init(Partition.entity(settings));
+    for (int p = 0; p < settings.partitions(); p++) {
+      grid.warmUp(p);
+    }
+    return grid;
+  }
+
+  /**
+   * The map of this name. Maps need no creation: a map exists while it has entries.
+   *
+   * @throws InvalidRequestException when the name does not match {@link
+   *     GridLimits#MAP_NAME_PATTERN}
+   */
+  public GridMap map(String name) {
+    if (name == null || !name.matches(GridLimits.MAP_NAME_PATTERN)) {
+      throw new InvalidRequestException(
+          "map name '"
+              + name
+              + "' is not valid: use 1 to 128 letters, digits, '.', '_' or '-', starting with a"
+              + " letter or digit");
+    }
+    return new GridMap(this, name);
+  }
+
+  /**
+   * The maps that hold entries, by name, with their entry counts. Counts are read from each
+   * partition in turn, so under concurrent writes they are not one point-in-time snapshot.
+   */
+  public CompletionStage<List<MapInfo>> maps() {
+    List<CompletableFuture<Partition.Counts>> replies = new ArrayList<>();
+    for (int p = 0; p < settings.partitions(); p++) {
+      replies.add(
+          ask(p, Partition.GetCounts::new, Function.identity()).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+        .thenApplyAsync(
+            ignored -> {
+              Map<String, Long> total = new TreeMap<>();
+              for (var reply : replies) {
+                reply.join().counts().forEach((map, n) -> total.merge(map, n, Long::sum));
+              }
+              return total.entrySet().stream()
+                  .map(e -> new MapInfo(e.getKey(), e.getValue()))
+                  .toList();
+            },
+            executor());
+  }
+
+  /** Whether the node serves; see {@link Readiness}. */
+  public CompletionStage<Readiness> readiness() {
+    if (CoordinatedShutdown.get(system).getShutdownReason().isPresent()) {
+      return CompletableFuture.completedFuture(new Readiness(false, "the node is shutting down"));
+    }
+    MemberStatus status = Cluster.get(system).selfMember().status();
+    if (status != MemberStatus.up()) {
+      return CompletableFuture.completedFuture(
+          new Readiness(false, "the node is not up in its cluster (status " + status + ")"));
+    }
+    if (!warmedUp.isDone()) {
+      return CompletableFuture.completedFuture(
+          new Readiness(
+              false,
+              partitionsAnswered.get()
+                  + " of "
+                  + settings.partitions()
+                  + " partitions have recovered"));
+    }
+    return probeJournal()
+        .handleAsync(
+            (done, error) ->
+                error == null
+                    ? new Readiness(true, "ready")
+                    : new Readiness(false, "the journal does not answer: " + error),
+            executor());
+  }
+
+  /**
+   * Waits until the node is ready or the timeout passes.
+   *
+   * @throws GridUnavailableException when it is not ready in time
+   */
+  public void awaitReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Readiness last = null;
+    while (System.nanoTime() < deadline) {
+      last = readiness().toCompletableFuture().join();
+      if (last.ready()) {
+        return;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw new GridUnavailableException(
+        "the node is not ready after " + timeout + ": " + (last == null ? "" : last.reason()));
+  }
+
+  public GridLimits limits() {
+    return new GridLimits(
+        settings.maxKeyBytes(), settings.maxValueBytes(), settings.maxListLimit());
+  }
+
+  /** The node's actor system, for applications that run their own actors beside the grid. */
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /**
+   * Leaves the cluster and stops the node through coordinated shutdown: partitions hand over to
+   * the other nodes (or stop, on a single node) after the writes they acknowledged; writes still
+   * queued fail as unavailable. Waits until the node has stopped.
+   */
+  @Override
+  public void close() {
+    CoordinatedShutdown.get(system).run(CoordinatedShutdown.clusterLeavingReason());
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("the node did not stop within 60 s", e);
+    }
+  }
+
+  // Package-private plumbing for GridMap.
+
+  GridSettings settings() {
+    return settings;
+  }
+
+  Partitioner partitioner() {
+    return partitioner;
+  }
+
+  Executor executor() {
+    return system.executionContext();
+  }
+
+  /**
+   * Asks partition {@code p} and maps its reply; a timeout or a lost partition becomes {@link
+   * GridUnavailableException}. The continuation runs on the node's dispatcher: on a 2-core machine
+   * the JDK's default async executor would start a thread per task.
+   */
+  <R, T> CompletionStage<T> ask(
+      int p, Function<ActorRef<R>, Partition.Command> message, Function<R, T> onReply) {
+    EntityRef<Partition.Command> ref =
+        sharding.entityRefFor(Partition.TYPE_KEY, Integer.toString(p));
+    return ref.<R>ask(message::apply, settings.requestTimeout())
+        .handleAsync(
+            (reply, error) -> {
+              if (error != null) {
+                throw new GridUnavailableException(
+                    "partition "
+                        + p
+                        + " did not answer within "
+                        + settings.requestTimeout().toMillis()
+                        + " ms; it may be recovering or moving. Retry shortly.");
+              }
+              return onReply.apply(reply);
+            },
+            executor());
+  }
+
+  private void warmUp(int p) {
+    ask(p, Partition.Ping::new, Function.identity())
+        .whenComplete(
+            (pong, error) -> {
+              if (error == null) {
+                if (partitionsAnswered.incrementAndGet() == settings.partitions()) {
+                  warmedUp.complete(null);
+                }
+              } else if (!system.getWhenTerminated().toCompletableFuture().isDone()) {
+                system
+                    .scheduler()
+                    .scheduleOnce(Duration.ofSeconds(1), () -> warmUp(p), system.executionContext());
+              }
+            });
+  }
+
+  private CompletionStage<Void> probeJournal() {
+    // A real query against the journal, cheap with the (persistence id, sequence number) index.
+    var journal =
+        PersistenceQuery.get(system)
+            .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, "jdbc-read-journal");
+    return journal
+        .currentEventsByPersistenceId(
+            Partition.persistenceId(0).id(), Long.MAX_VALUE - 1, Long.MAX_VALUE)
+        .runWith(Sink.ignore(), system)
+        .toCompletableFuture()
+        .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .thenApplyAsync(done -> null, executor());
+  }
+}

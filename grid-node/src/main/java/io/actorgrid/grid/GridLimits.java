@@ -1,0 +1,13 @@
+package io.actorgrid.grid;
+
+/**
+ * The enforced limits of a node (set under {@code actorgrid.limits}).
+ *
+ * @param maxKeyBytes longest key in bytes of UTF-8
+ * @param maxValueBytes largest value in bytes
+ * @param maxListLimit most entries of one list page
+ */
+public record GridLimits(int maxKeyBytes, int maxValueBytes, int maxListLimit) {
+  /** Map names: 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit. */
+  public static final String MAP_NAME_PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
+}

@@ -1,0 +1,79 @@
+package io.actorgrid.grid.internal;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The {@code actorgrid} section of the configuration, read once. Defaults and their meaning are
+ * in grid-node's {@code reference.conf}.
+ */
+public record GridSettings(
+    int partitions,
+    Path dataDir,
+    Duration requestTimeout,
+    Duration startupTimeout,
+    String clusterHost,
+    int clusterPort,
+    List<String> seedNodes,
+    int maxKeyBytes,
+    int maxValueBytes,
+    int maxListLimit,
+    boolean groupCommit,
+    int maxBatch,
+    long maxBatchBytes,
+    int maxPendingWrites,
+    long minSnapshotBytes) {
+
+  /** The actor system name; it is part of every node address, so all nodes share it. */
+  public static final String SYSTEM_NAME = "actorgrid";
+
+  public static GridSettings from(Config root) {
+    Config c = root.getConfig("actorgrid");
+    return new GridSettings(
+        positive(c, "partitions"),
+        Path.of(c.getString("data-dir")).toAbsolutePath().normalize(),
+        c.getDuration("request-timeout"),
+        c.getDuration("startup-timeout"),
+        c.getString("cluster.host"),
+        c.getInt("cluster.port"),
+        hostPorts(c, "cluster.seed-nodes"),
+        positive(c, "limits.max-key-bytes"),
+        (int) c.getBytes("limits.max-value-bytes").longValue(),
+        positive(c, "limits.max-list-limit"),
+        c.getBoolean("partition.group-commit"),
+        positive(c, "partition.max-batch"),
+        c.getBytes("partition.max-batch-bytes"),
+        positive(c, "partition.max-pending-writes"),
+        c.getBytes("partition.min-snapshot-bytes"));
+  }
+
+  private static int positive(Config c, String path) {
+    int value = c.getInt(path);
+    if (value < 1) {
+      throw new IllegalArgumentException("actorgrid." + path + " must be at least 1, was " + value);
+    }
+    return value;
+  }
+
+  /** A list, or a comma-separated string as environment variables give it. */
+  private static List<String> hostPorts(Config c, String path) {
+    List<String> values =
+        c.getValue(path).valueType() == ConfigValueType.LIST
+            ? c.getStringList(path)
+            : Arrays.asList(c.getString(path).split(","));
+    List<String> out = values.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    for (String hostPort : out) {
+      int colon = hostPort.lastIndexOf(':');
+      if (colon <= 0 || colon == hostPort.length() - 1) {
+        throw new IllegalArgumentException(
+            "actorgrid." + path + ": '" + hostPort + "' is not host:port");
+      }
+      Integer.parseInt(hostPort.substring(colon + 1));
+    }
+    return out;
+  }
+}

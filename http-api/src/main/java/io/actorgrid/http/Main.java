@@ -1,0 +1,73 @@
+package io.actorgrid.http;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.actorgrid.grid.Grid;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an ActorGrid node with its HTTP API. Configuration comes from {@code -Dconfig.file} (the
+ * launcher passes the repository's {@code application.conf}) over the modules' defaults.
+ *
+ * <p>The JVM exits when the node stops for any reason (SIGTERM, or the cluster downing it), so a
+ * supervisor sees a stopped node as a stopped process.
+ */
+public final class Main {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    Config config =
+        ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on")
+            .withFallback(ConfigFactory.load());
+    long started = System.nanoTime();
+    Grid grid;
+    try {
+      grid = Grid.start(config);
+    } catch (RuntimeException e) {
+      log.error("The node could not start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
+    HttpSettings http = HttpSettings.from(config);
+    ServerBinding binding;
+    try {
+      binding = GridHttpServer.start(grid, http).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.error(
+          "The HTTP API could not bind {}:{}: {}. Set GRID_HTTP_PORT to a free port.",
+          http.host(),
+          http.port(),
+          e.getMessage());
+      grid.close();
+      System.exit(1);
+      return;
+    }
+    log.info(
+        "HTTP API listening on http://{}:{}",
+        binding.localAddress().getHostString(),
+        binding.localAddress().getPort());
+    grid.readiness(); // nothing to wait for here: /health/ready tells when partitions serve
+    grid.system()
+        .scheduler()
+        .scheduleOnce(
+            java.time.Duration.ZERO,
+            () -> awaitReadyAndLog(grid, started),
+            grid.system().executionContext());
+  }
+
+  private static void awaitReadyAndLog(Grid grid, long started) {
+    try {
+      grid.awaitReady(java.time.Duration.ofMinutes(10));
+      log.info(
+          "Node ready in {} ms: every partition has recovered",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    } catch (RuntimeException e) {
+      log.warn("The node is not ready yet: {}", e.getMessage());
+    }
+  }
+}

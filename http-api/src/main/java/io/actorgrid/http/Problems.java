@@ -1,0 +1,106 @@
+package io.actorgrid.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.actorgrid.grid.GridException;
+import io.actorgrid.grid.GridUnavailableException;
+import io.actorgrid.http.wire.Problem;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Error responses as {@code application/problem+json} (RFC 9457). */
+final class Problems {
+  private static final Logger log = LoggerFactory.getLogger(Problems.class);
+  static final ContentType PROBLEM_JSON =
+      MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8).toContentType();
+  /** Seconds a client should wait before retrying a 503. */
+  static final long RETRY_AFTER_SECONDS = 1;
+
+  private final ObjectMapper mapper;
+
+  Problems(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  HttpResponse problem(int status, String title, String detail) {
+    byte[] body;
+    try {
+      body = mapper.writeValueAsBytes(new Problem("about:blank", title, status, detail));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    HttpResponse response =
+        HttpResponse.create()
+            .withStatus(StatusCodes.get(status))
+            .withEntity(HttpEntities.create(PROBLEM_JSON, body));
+    if (status == 503) {
+      response = response.addHeader(RetryAfter.create(RETRY_AFTER_SECONDS));
+    }
+    return response;
+  }
+
+  HttpResponse badRequest(String detail) {
+    return problem(400, "Invalid request", detail);
+  }
+
+  /** The response for an operation that failed; anything unexpected is logged and a 500. */
+  HttpResponse forFailure(Throwable failure, long maxValueBytes) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof GridException e) {
+      return problem(e.httpStatus(), e.title(), e.getMessage());
+    }
+    if (cause instanceof EntityStreamSizeException) {
+      return problem(
+          413,
+          "Value too large",
+          "the body exceeds "
+              + maxValueBytes
+              + " bytes (actorgrid.limits.max-value-bytes). Store a smaller value or split it.");
+    }
+    if (cause instanceof EntityStreamException e) {
+      return badRequest("the request body could not be read: " + e.getMessage());
+    }
+    if (cause instanceof java.util.concurrent.TimeoutException) {
+      GridUnavailableException e =
+          new GridUnavailableException("the request timed out inside the node; retry shortly");
+      return problem(e.httpStatus(), e.title(), e.getMessage());
+    }
+    log.error("Unexpected failure of a request", cause);
+    return problem(500, "Internal error", "an unexpected error occurred; it has been logged");
+  }
+
+  /** Pekko's own rejections (no route, wrong method, ...) with their status, as problems. */
+  RejectionHandler rejectionHandler() {
+    return RejectionHandler.defaultHandler()
+        .mapRejectionResponse(
+            response -> {
+              if (response.entity().getContentType().equals(PROBLEM_JSON)) {
+                return response;
+              }
+              String detail =
+                  response.entity() instanceof HttpEntity.Strict strict
+                      ? strict.getData().decodeString(StandardCharsets.UTF_8)
+                      : response.status().reason();
+              StatusCode status = response.status();
+              return problem(status.intValue(), status.reason(), detail)
+                  .addHeaders(response.getHeaders());
+            });
+  }
+}

@@ -1,0 +1,4 @@
+package io.actorgrid.http.wire;
+
+/** Body of a successful PUT. */
+public record WriteReply(String map, String key, long version) {}
