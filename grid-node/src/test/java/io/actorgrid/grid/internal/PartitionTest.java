@@ -1,0 +1,189 @@
+package io.actorgrid.grid.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.typesafe.config.ConfigFactory;
+import io.actorgrid.grid.internal.WriteOutcome.Status;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.testkit.JournalOperation;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.ProcessingPolicy;
+import org.apache.pekko.persistence.testkit.ProcessingResult;
+import org.apache.pekko.persistence.testkit.ProcessingSuccess$;
+import org.apache.pekko.persistence.testkit.WriteEvents;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The partition actor in front of its journal: group commit, reads during writes, failures. */
+class PartitionTest {
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(
+          PersistenceTestKitPlugin.config()
+              .withFallback(PersistenceTestKitSnapshotPlugin.config())
+              .withFallback(ConfigFactory.load()));
+  private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+  private static final AtomicInteger nextPartition = new AtomicInteger();
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @AfterEach
+  void resetJournal() {
+    journal.resetPolicy();
+  }
+
+  private static GridSettings settings(boolean groupCommit) {
+    return GridSettings.from(
+        ConfigFactory.parseString("actorgrid.partition.group-commit = " + groupCommit)
+            .withFallback(ConfigFactory.load()));
+  }
+
+  private static WriteOp put(String key, String value) {
+    return new WriteOp.Put("m", key, value.getBytes(StandardCharsets.UTF_8), "text/plain", -1);
+  }
+
+  /** Holds every journal write of the partitions until released, and counts them. */
+  private static final class GatedJournal implements ProcessingPolicy<JournalOperation> {
+    final CountDownLatch gate = new CountDownLatch(1);
+    final List<Integer> writeSizes = new CopyOnWriteArrayList<>();
+
+    @Override
+    public ProcessingResult tryProcess(String persistenceId, JournalOperation op) {
+      if (op instanceof WriteEvents write) {
+        writeSizes.add(write.getBatch().size());
+        try {
+          gate.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return ProcessingSuccess$.MODULE$;
+    }
+  }
+
+  private ActorRef<Partition.Command> startRecovered(boolean groupCommit) {
+    ActorRef<Partition.Command> partition =
+        testKit.spawn(Partition.create(nextPartition.incrementAndGet(), settings(groupCommit)));
+    TestProbe<Partition.Pong> pong = testKit.createTestProbe();
+    partition.tell(new Partition.Ping(pong.getRef()));
+    pong.receiveMessage(Duration.ofSeconds(10));
+    return partition;
+  }
+
+  @Test
+  void writesQueuedDuringAJournalWriteGoToTheJournalAsOneBatch() {
+    assertEquals(List.of(1, 10), journalWriteSizes(true, 11));
+  }
+
+  @Test
+  void withoutGroupCommitEachWriteIsItsOwnJournalWrite() {
+    assertEquals(List.of(1, 1, 1, 1), journalWriteSizes(false, 4));
+  }
+
+  private List<Integer> journalWriteSizes(boolean groupCommit, int writes) {
+    ActorRef<Partition.Command> partition = startRecovered(groupCommit);
+    GatedJournal gated = new GatedJournal();
+    journal.withPolicy(gated);
+    TestProbe<WriteOutcome> acks = testKit.createTestProbe();
+    partition.tell(new Partition.Write(put("k", "v0"), acks.getRef()));
+    // The first write is now held in the journal; the others queue behind it.
+    for (int i = 1; i < writes; i++) {
+      partition.tell(new Partition.Write(put("k", "v" + i), acks.getRef()));
+    }
+    acks.expectNoMessage(Duration.ofMillis(200));
+    gated.gate.countDown();
+    List<Long> versions = new ArrayList<>();
+    for (int i = 0; i < writes; i++) {
+      WriteOutcome outcome = acks.receiveMessage(Duration.ofSeconds(10));
+      versions.add(outcome.version());
+    }
+    List<Long> expected = new ArrayList<>();
+    for (long v = 1; v <= writes; v++) {
+      expected.add(v);
+    }
+    assertEquals(expected, versions, "acknowledged in order, one version each");
+    return gated.writeSizes;
+  }
+
+  @Test
+  void readsAnswerFromTheDurableStateWhileAWriteIsInTheJournal() {
+    ActorRef<Partition.Command> partition = startRecovered(true);
+    TestProbe<WriteOutcome> acks = testKit.createTestProbe();
+    TestProbe<Partition.GetReply> reads = testKit.createTestProbe();
+    partition.tell(new Partition.Write(put("k", "durable"), acks.getRef()));
+    assertEquals(Status.CREATED, acks.receiveMessage().status());
+
+    GatedJournal gated = new GatedJournal();
+    journal.withPolicy(gated);
+    partition.tell(new Partition.Write(put("k", "pending"), acks.getRef()));
+    partition.tell(new Partition.Write(put("new", "pending"), acks.getRef()));
+    partition.tell(new Partition.Get("m", "k", reads.getRef()));
+    partition.tell(new Partition.Get("m", "new", reads.getRef()));
+    // Answered while the journal holds the writes: the last durable state, nothing pending.
+    assertEquals(
+        "durable",
+        new String(reads.receiveMessage().entry().value(), StandardCharsets.UTF_8));
+    assertNull(reads.receiveMessage().entry());
+    acks.expectNoMessage(Duration.ofMillis(100));
+
+    gated.gate.countDown();
+    acks.receiveMessage(Duration.ofSeconds(10));
+    acks.receiveMessage(Duration.ofSeconds(10));
+    partition.tell(new Partition.Get("m", "k", reads.getRef()));
+    assertEquals(
+        "pending", new String(reads.receiveMessage().entry().value(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aFailedJournalWriteIsNeverAcknowledgedAndThePartitionStops() {
+    ActorRef<Partition.Command> partition = startRecovered(true);
+    TestProbe<WriteOutcome> acks = testKit.createTestProbe();
+    TestProbe<Object> watcher = testKit.createTestProbe();
+    journal.failNextPersisted();
+    partition.tell(new Partition.Write(put("k", "lost"), acks.getRef()));
+    assertEquals(Status.UNAVAILABLE, acks.receiveMessage(Duration.ofSeconds(10)).status());
+    watcher.expectTerminated(partition, Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aFullQueueRefusesWritesInsteadOfGrowing() {
+    GridSettings small =
+        GridSettings.from(
+            ConfigFactory.parseString("actorgrid.partition.max-pending-writes = 3")
+                .withFallback(ConfigFactory.load()));
+    ActorRef<Partition.Command> partition =
+        testKit.spawn(Partition.create(nextPartition.incrementAndGet(), small));
+    TestProbe<Partition.Pong> pong = testKit.createTestProbe();
+    partition.tell(new Partition.Ping(pong.getRef()));
+    pong.receiveMessage(Duration.ofSeconds(10));
+
+    GatedJournal gated = new GatedJournal();
+    journal.withPolicy(gated);
+    TestProbe<WriteOutcome> acks = testKit.createTestProbe();
+    for (int i = 0; i < 5; i++) {
+      partition.tell(new Partition.Write(put("k" + i, "v"), acks.getRef()));
+    }
+    // One write in the journal, three queued: the fifth is refused at once.
+    assertEquals(Status.UNAVAILABLE, acks.receiveMessage(Duration.ofSeconds(5)).status());
+    gated.gate.countDown();
+    for (int i = 0; i < 4; i++) {
+      assertEquals(Status.CREATED, acks.receiveMessage(Duration.ofSeconds(10)).status());
+    }
+  }
+}
