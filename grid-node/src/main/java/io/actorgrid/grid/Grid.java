@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,7 +22,12 @@ import java.util.function.Function;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -50,14 +56,14 @@ import org.apache.pekko.stream.javadsl.Sink;
  * <p>Continuations of the returned stages run on the node's dispatcher; do not block in them.
  */
 public final class Grid implements AutoCloseable {
-  private final ActorSystem<Void> system;
+  private final ActorSystem<?> system;
   private final GridSettings settings;
   private final ClusterSharding sharding;
   private final Partitioner partitioner;
   private final CompletableFuture<Void> warmedUp = new CompletableFuture<>();
   private final AtomicInteger partitionsAnswered = new AtomicInteger();
 
-  private Grid(ActorSystem<Void> system, GridSettings settings) {
+  private Grid(ActorSystem<?> system, GridSettings settings) {
     this.system = system;
     this.settings = settings;
     this.sharding = ClusterSharding.get(system);
@@ -78,16 +84,27 @@ public final class Grid implements AutoCloseable {
    */
   public static Grid start(Config config) {
     GridSettings settings = GridSettings.from(config);
+    if (settings.journal() == GridSettings.Journal.H2 && settings.joinsOthers()) {
+      throw new IllegalStateException(
+          "this node is configured to join other nodes (seed nodes or bootstrap), but its journal"
+              + " is the embedded H2 file, which only this node can use: nodes would persist the"
+              + " same partitions to different files. Use a shared journal for clusters:"
+              + " GRID_JOURNAL=postgres with GRID_JDBC_URL, or GRID_JOURNAL=cassandra.");
+    }
     Config effective = NodeConfig.effective(config, settings);
-    ActorSystem<Void> system =
+    ActorSystem<?> system =
         ActorSystem.create(Guardian.create(settings), GridSettings.SYSTEM_NAME, effective);
-    try {
-      SchemaUtils.createIfNotExists(system)
-          .toCompletableFuture()
-          .get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      system.terminate();
-      throw new IllegalStateException("the journal schema could not be created: " + e, e);
+    if (settings.journal() != GridSettings.Journal.CASSANDRA) {
+      // Cassandra's plugin creates its keyspace and tables itself (schema-autocreate).
+      try {
+        SchemaUtils.createIfNotExists(system)
+            .toCompletableFuture()
+            .get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        system.terminate();
+        throw new IllegalStateException(
+            "the journal schema could not be created (is the database reachable?): " + e, e);
+      }
     }
     Grid grid = new Grid(system, settings);
     grid.sharding.init(Partition.entity(settings));
@@ -134,6 +151,48 @@ public final class Grid implements AutoCloseable {
               return total.entrySet().stream()
                   .map(e -> new MapInfo(e.getKey(), e.getValue()))
                   .toList();
+            },
+            executor());
+  }
+
+  /**
+   * The members of the cluster and which node hosts which partition. Partition placement is
+   * gathered from every node's shard region; a node that does not answer in time is left out.
+   */
+  public CompletionStage<ClusterView> cluster() {
+    Cluster cluster = Cluster.get(system);
+    var state = cluster.state();
+    List<ClusterView.Member> members = new ArrayList<>();
+    for (Member m : state.getMembers()) {
+      members.add(
+          new ClusterView.Member(
+              m.address().toString(),
+              m.status().toString(),
+              Set.copyOf(m.getRoles()),
+              !state.getUnreachable().contains(m)));
+    }
+    String leader = state.getLeader() == null ? null : state.getLeader().toString();
+    return AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
+            sharding.shardState(),
+            replyTo ->
+                new GetClusterShardingStats(Partition.TYPE_KEY, settings.requestTimeout(), replyTo),
+            settings.requestTimeout().plusSeconds(1),
+            system.scheduler())
+        .thenApplyAsync(
+            stats -> {
+              Map<String, List<Integer>> partitions = new TreeMap<>();
+              stats
+                  .getRegions()
+                  .forEach(
+                      (address, region) ->
+                          partitions.put(
+                              address.toString(),
+                              region.getStats().keySet().stream()
+                                  .map(Integer::parseInt)
+                                  .sorted()
+                                  .toList()));
+              return new ClusterView(
+                  cluster.selfMember().address().toString(), leader, members, partitions);
             },
             executor());
   }
@@ -196,7 +255,7 @@ public final class Grid implements AutoCloseable {
   }
 
   /** The node's actor system, for applications that run their own actors beside the grid. */
-  public ActorSystem<Void> system() {
+  public ActorSystem<?> system() {
     return system;
   }
 
@@ -274,7 +333,9 @@ public final class Grid implements AutoCloseable {
     // A real query against the journal, cheap with the (persistence id, sequence number) index.
     var journal =
         PersistenceQuery.get(system)
-            .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, "jdbc-read-journal");
+            .getReadJournalFor(
+                CurrentEventsByPersistenceIdQuery.class,
+                settings.journal().readJournalPluginId());
     return journal
         .currentEventsByPersistenceId(
             Partition.persistenceId(0).id(), Long.MAX_VALUE - 1, Long.MAX_VALUE)

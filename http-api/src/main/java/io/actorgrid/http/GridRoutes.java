@@ -11,6 +11,7 @@ import io.actorgrid.grid.ListQuery;
 import io.actorgrid.grid.Page;
 import io.actorgrid.grid.Precondition;
 import io.actorgrid.grid.ValueTooLargeException;
+import io.actorgrid.http.wire.ClusterReply;
 import io.actorgrid.http.wire.ListReply;
 import io.actorgrid.http.wire.MapsReply;
 import io.actorgrid.http.wire.WriteReply;
@@ -69,6 +70,8 @@ public final class GridRoutes extends AllDirectives {
                 pathPrefix(
                     "v1",
                     () ->
+                        concat(
+                        path("cluster", () -> get(this::cluster)),
                         pathPrefix(
                             "maps",
                             () ->
@@ -78,7 +81,31 @@ public final class GridRoutes extends AllDirectives {
                                         PathMatchers.segment(),
                                         map ->
                                             pathPrefix(
-                                                "entries", () -> entries(map))))))));
+                                                "entries", () -> entries(map)))))))));
+  }
+
+  private Route cluster() {
+    return respond(
+        () ->
+            grid.cluster()
+                .thenApply(
+                    view ->
+                        json(
+                            200,
+                            toJson(
+                                new ClusterReply(
+                                    view.self(),
+                                    view.leader(),
+                                    view.members().stream()
+                                        .map(
+                                            m ->
+                                                new ClusterReply.Member(
+                                                    m.address(),
+                                                    m.status(),
+                                                    m.roles().stream().sorted().toList(),
+                                                    m.reachable()))
+                                        .toList(),
+                                    view.partitions())))));
   }
 
   private Route health() {

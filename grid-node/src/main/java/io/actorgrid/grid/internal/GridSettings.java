@@ -19,6 +19,7 @@ public record GridSettings(
     String clusterHost,
     int clusterPort,
     List<String> seedNodes,
+    boolean bootstrap,
     int maxKeyBytes,
     int maxValueBytes,
     int maxListLimit,
@@ -26,7 +27,25 @@ public record GridSettings(
     int maxBatch,
     long maxBatchBytes,
     int maxPendingWrites,
-    long minSnapshotBytes) {
+    long minSnapshotBytes,
+    Journal journal) {
+
+  /** Where events are persisted. */
+  public enum Journal {
+    H2,
+    POSTGRES,
+    CASSANDRA;
+
+    /** The read journal used to probe the journal's health. */
+    public String readJournalPluginId() {
+      return this == CASSANDRA ? "pekko.persistence.cassandra.query" : "jdbc-read-journal";
+    }
+
+    /** Whether several nodes can share it. */
+    public boolean shared() {
+      return this != H2;
+    }
+  }
 
   /** The actor system name; it is part of every node address, so all nodes share it. */
   public static final String SYSTEM_NAME = "actorgrid";
@@ -41,6 +60,7 @@ public record GridSettings(
         c.getString("cluster.host"),
         c.getInt("cluster.port"),
         hostPorts(c, "cluster.seed-nodes"),
+        c.getBoolean("cluster.bootstrap.enabled"),
         positive(c, "limits.max-key-bytes"),
         (int) c.getBytes("limits.max-value-bytes").longValue(),
         positive(c, "limits.max-list-limit"),
@@ -48,7 +68,25 @@ public record GridSettings(
         positive(c, "partition.max-batch"),
         c.getBytes("partition.max-batch-bytes"),
         positive(c, "partition.max-pending-writes"),
-        c.getBytes("partition.min-snapshot-bytes"));
+        c.getBytes("partition.min-snapshot-bytes"),
+        journal(c.getString("journal.type")));
+  }
+
+  private static Journal journal(String type) {
+    return switch (type.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "h2" -> Journal.H2;
+      case "postgres", "postgresql" -> Journal.POSTGRES;
+      case "cassandra" -> Journal.CASSANDRA;
+      default -> throw new IllegalArgumentException(
+          "actorgrid.journal.type (GRID_JOURNAL) is '"
+              + type
+              + "'; use h2, postgres or cassandra");
+    };
+  }
+
+  /** host:port entries of a list or a comma-separated string. */
+  public static List<String> hostPortList(Config root, String path) {
+    return hostPorts(root.getConfig("actorgrid"), path);
   }
 
   private static int positive(Config c, String path) {
@@ -57,6 +95,12 @@ public record GridSettings(
       throw new IllegalArgumentException("actorgrid." + path + " must be at least 1, was " + value);
     }
     return value;
+  }
+
+  /** Whether this node is configured to join other nodes (by seed nodes or bootstrap). */
+  public boolean joinsOthers() {
+    return bootstrap
+        || seedNodes.stream().anyMatch(s -> !s.equals(clusterHost + ":" + clusterPort));
   }
 
   /** A list, or a comma-separated string as environment variables give it. */

@@ -2,32 +2,62 @@ package io.actorgrid.grid.internal;
 
 import java.util.List;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
- * The root actor of a node: it joins the cluster. With no seed nodes configured the node forms a
- * cluster of its own; otherwise it joins the first seed that answers (the first seed in the list
- * may also form a new cluster when no other seed answers, as Pekko's seed-node process does).
+ * The root actor of a node: it forms or joins the cluster, by cluster bootstrap when enabled,
+ * else through the configured seed nodes, else as a cluster of its own.
+ *
+ * <p>It also guards the embedded H2 journal: H2 is a file of this node, so a second node would
+ * write the same partitions to another journal and clients would see two diverging grids. When
+ * another member comes up while this node uses H2, the node shuts down rather than serve.
  */
 public final class Guardian {
   private Guardian() {}
 
-  public static Behavior<Void> create(GridSettings settings) {
+  public static Behavior<ClusterEvent.MemberUp> create(GridSettings settings) {
     return Behaviors.setup(
         ctx -> {
           Cluster cluster = Cluster.get(ctx.getSystem());
-          if (settings.seedNodes().isEmpty()) {
+          if (settings.bootstrap()) {
+            PekkoManagement.get(ctx.getSystem()).start();
+            ClusterBootstrap.get(ctx.getSystem()).start();
+          } else if (settings.seedNodes().isEmpty()) {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
           } else {
-            List<Address> seeds =
-                settings.seedNodes().stream().map(Guardian::address).toList();
+            List<Address> seeds = settings.seedNodes().stream().map(Guardian::address).toList();
             cluster.manager().tell(new JoinSeedNodes(seeds));
           }
-          return Behaviors.empty();
+          if (!settings.journal().shared()) {
+            cluster.subscriptions().tell(Subscribe.create(ctx.getSelf(), ClusterEvent.MemberUp.class));
+          }
+          return Behaviors.receive(ClusterEvent.MemberUp.class)
+              .onMessage(
+                  ClusterEvent.MemberUp.class,
+                  up -> {
+                    if (!up.member().equals(cluster.selfMember())) {
+                      ctx.getLog()
+                          .error(
+                              "Node {} joined this node's cluster, but this node keeps its journal"
+                                  + " in a local H2 file that other nodes cannot share. Shutting"
+                                  + " down. Run clusters on a shared journal: GRID_JOURNAL=postgres"
+                                  + " or cassandra.",
+                              up.member().address());
+                      CoordinatedShutdown.get(ctx.getSystem())
+                          .run(CoordinatedShutdown.unknownReason());
+                    }
+                    return Behaviors.same();
+                  })
+              .build();
         });
   }
 

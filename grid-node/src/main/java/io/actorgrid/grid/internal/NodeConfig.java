@@ -2,20 +2,83 @@ package io.actorgrid.grid.internal;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
-/** Derives the Pekko settings that follow from the {@code actorgrid} section. */
+/**
+ * Derives the Pekko settings that follow from the {@code actorgrid} section: the journal plugin
+ * and its connection, chosen by {@code actorgrid.journal.type}.
+ */
 public final class NodeConfig {
   private NodeConfig() {}
 
   public static Config effective(Config config, GridSettings settings) {
-    String url = config.getString("actorgrid.journal.h2-url");
-    if (url.isEmpty()) {
-      url = h2Url(settings);
+    Map<String, Object> overrides = new HashMap<>();
+    String db = "pekko-persistence-jdbc.shared-databases.actorgrid.";
+    switch (settings.journal()) {
+      case H2 -> {
+        String url = config.getString("actorgrid.journal.h2-url");
+        overrides.put(db + "db.url", url.isEmpty() ? h2Url(settings) : url);
+      }
+      case POSTGRES -> {
+        String url = config.getString("actorgrid.journal.jdbc.url");
+        if (url.isEmpty()) {
+          throw new IllegalArgumentException(
+              "actorgrid.journal.type is postgres but actorgrid.journal.jdbc.url (GRID_JDBC_URL)"
+                  + " is empty; set it to e.g. jdbc:postgresql://host:5432/actorgrid");
+        }
+        int connections = config.getInt("actorgrid.journal.jdbc.max-connections");
+        overrides.put(db + "profile", "slick.jdbc.PostgresProfile$");
+        overrides.put(db + "db.driver", "org.postgresql.Driver");
+        overrides.put(db + "db.url", url);
+        overrides.put(db + "db.user", config.getString("actorgrid.journal.jdbc.user"));
+        overrides.put(db + "db.password", config.getString("actorgrid.journal.jdbc.password"));
+        overrides.put(db + "db.numThreads", connections);
+        overrides.put(db + "db.maxConnections", connections);
+      }
+      case CASSANDRA -> {
+        Config c = config.getConfig("actorgrid.journal.cassandra");
+        String keyspace = c.getString("keyspace");
+        boolean create = c.getBoolean("schema-autocreate");
+        int replication = c.getInt("replication-factor");
+        String p = "pekko.persistence.cassandra.";
+        overrides.put("pekko.persistence.journal.plugin", p + "journal");
+        overrides.put("pekko.persistence.snapshot-store.plugin", p + "snapshot");
+        overrides.put(p + "journal.keyspace", keyspace);
+        overrides.put(p + "snapshot.keyspace", keyspace);
+        overrides.put(p + "journal.keyspace-autocreate", create);
+        overrides.put(p + "journal.tables-autocreate", create);
+        overrides.put(p + "snapshot.keyspace-autocreate", create);
+        overrides.put(p + "snapshot.tables-autocreate", create);
+        overrides.put(p + "journal.replication-factor", replication);
+        overrides.put(p + "snapshot.replication-factor", replication);
+        // The tag-based events-by-tag machinery is not used: partitions are not tagged.
+        overrides.put(p + "events-by-tag.enabled", false);
+        overrides.put(
+            "datastax-java-driver.basic.contact-points",
+            GridSettings.hostPortList(config, "journal.cassandra.contact-points"));
+        overrides.put(
+            "datastax-java-driver.basic.load-balancing-policy.local-datacenter",
+            c.getString("local-datacenter"));
+        overrides.put("datastax-java-driver.advanced.reconnect-on-init", true);
+      }
+      default -> throw new IllegalStateException();
     }
-    return ConfigFactory.parseMap(
-            Map.of("pekko-persistence-jdbc.shared-databases.actorgrid.db.url", url))
-        .withFallback(config);
+    if (settings.bootstrap()) {
+      List<Map<String, Object>> endpoints = new ArrayList<>();
+      for (String hostPort : GridSettings.hostPortList(config, "cluster.bootstrap.endpoints")) {
+        int colon = hostPort.lastIndexOf(':');
+        endpoints.add(
+            Map.of(
+                "host", hostPort.substring(0, colon),
+                "port", Integer.parseInt(hostPort.substring(colon + 1))));
+      }
+      String service = config.getString("actorgrid.cluster.bootstrap.service-name");
+      overrides.put("pekko.discovery.config.services." + service + ".endpoints", endpoints);
+    }
+    return ConfigFactory.parseMap(overrides).withFallback(config);
   }
 
   /**
