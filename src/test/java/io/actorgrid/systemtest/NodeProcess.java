@@ -1,0 +1,293 @@
+package io.actorgrid.systemtest;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One ActorGrid node running in its own JVM, started from the test classpath with the operator's
+ * {@code application.conf}, the way {@code bin/} would start it.
+ *
+ * <p>The node's stdout and stderr go to a log file next to its data directory; every start and
+ * every signal the test sends is marked in that log, and failures quote its tail, because that tail
+ * is all a CI run leaves behind. A restart reuses the ports, data directory and log file, so the
+ * restarted node recovers what the previous one journaled.
+ *
+ * <p>A JVM shutdown hook kills the node if the test JVM exits without closing it (for example when
+ * surefire gives up on a hung fork), so no node outlives the build.
+ */
+final class NodeProcess implements AutoCloseable {
+
+  /** Generous: a node on a loaded 2-core CI machine may need tens of seconds to start. */
+  static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
+  /** Marks a quoted log tail in a failure message, so it is never quoted twice. */
+  static final String LOG_TAIL_HEADER = "--- last lines of node log ";
+
+  private static final String MAIN_CLASS = "io.actorgrid.http.Main";
+  private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
+  private static final int LOG_TAIL_BYTES = 24 * 1024;
+  private static final int LOG_TAIL_LINES = 80;
+
+  private final Path dataDir;
+  private final NodePorts ports;
+  private final Map<String, String> extraEnv;
+  private final Path logFile;
+  private final Path configFile;
+  private final HttpClient probe;
+  private final Thread killOnJvmExit;
+
+  // Volatile for the shutdown hook, which reads it from another thread.
+  private volatile Process process;
+  private Instant startedAt;
+  private int starts;
+
+  private NodeProcess(Path dataDir, NodePorts ports, Map<String, String> extraEnv) {
+    this.dataDir = dataDir.toAbsolutePath();
+    this.ports = ports;
+    this.extraEnv = Map.copyOf(extraEnv);
+    this.logFile = this.dataDir.resolveSibling(this.dataDir.getFileName() + ".log");
+    this.configFile = repositoryRoot().resolve("application.conf");
+    this.probe =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1))
+            .build();
+    this.killOnJvmExit =
+        new Thread(
+            () -> {
+              Process running = process;
+              if (running != null) {
+                running.destroyForcibly();
+              }
+            },
+            "kill-node-" + ports.http());
+  }
+
+  /**
+   * Starts a node that keeps its journal in {@code dataDir} (created if missing) and logs to {@code
+   * <dataDir>.log} beside it. {@code extraEnv} adds or overrides the node's {@code GRID_*}
+   * environment, for example {@code GRID_SEED_NODES} for a multi-node cluster.
+   */
+  static NodeProcess start(Path dataDir, NodePorts ports, Map<String, String> extraEnv)
+      throws IOException {
+    NodeProcess node = new NodeProcess(dataDir, ports, extraEnv);
+    Runtime.getRuntime().addShutdownHook(node.killOnJvmExit);
+    node.launch();
+    return node;
+  }
+
+  /**
+   * Starts the node again on the same ports and data directory after {@link #kill} or {@link
+   * #stop}.
+   */
+  void restart() throws IOException {
+    if (isAlive()) {
+      throw new IllegalStateException("node on port " + ports.http() + " is still running");
+    }
+    launch();
+  }
+
+  private void launch() throws IOException {
+    if (NodeProcess.class.getClassLoader().getResource(MAIN_CLASS.replace('.', '/') + ".class")
+        == null) {
+      throw new IllegalStateException(
+          MAIN_CLASS + " is not on the test classpath; build the node modules first");
+    }
+    Files.createDirectories(dataDir);
+    starts++;
+    appendToLog(
+        "start #" + starts + " (http " + ports.http() + ", cluster " + ports.cluster() + ")");
+
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx512m");
+    command.add("-Dconfig.file=" + configFile);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(MAIN_CLASS);
+
+    ProcessBuilder builder = new ProcessBuilder(command);
+    // Inherited GRID_* variables (a developer's shell, a CI job) must not reach a test node.
+    Map<String, String> env = builder.environment();
+    env.keySet().removeIf(name -> name.startsWith("GRID_"));
+    env.put("GRID_HTTP_HOST", "127.0.0.1");
+    env.put("GRID_HTTP_PORT", Integer.toString(ports.http()));
+    env.put("GRID_CLUSTER_HOST", "127.0.0.1");
+    env.put("GRID_CLUSTER_PORT", Integer.toString(ports.cluster()));
+    env.put("GRID_DATA_DIR", dataDir.toString());
+    env.putAll(extraEnv);
+    // Relative paths the node might write land in the test's temporary folder, not the repository.
+    builder.directory(dataDir.getParent().toFile());
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    // stdin stays an open, silent pipe: a main that stops at end of input keeps running.
+
+    startedAt = Instant.now();
+    process = builder.start();
+  }
+
+  /**
+   * Polls {@code GET /health/ready} until it answers 200 and returns the time since the start,
+   * which the test prints but never asserts. Fails with the log tail if the process exits first or
+   * the timeout passes.
+   */
+  Duration awaitReady(Duration timeout) throws InterruptedException {
+    Process current = process;
+    HttpRequest ready =
+        HttpRequest.newBuilder(baseUri().resolve("/health/ready"))
+            .timeout(Duration.ofSeconds(2))
+            .GET()
+            .build();
+    Await.until(
+        "the node on port " + ports.http() + " is ready (start #" + starts + ")",
+        timeout,
+        () -> {
+          if (!current.isAlive()) {
+            throw new AssertionError(
+                "node exited with code "
+                    + current.exitValue()
+                    + " before it was ready"
+                    + logTailForMessage());
+          }
+          return answersOk(ready);
+        },
+        this::logTailForMessage);
+    Duration startToReady = Duration.between(startedAt, Instant.now());
+    System.out.printf(
+        "node http=%d pid=%d start #%d ready after %d ms%n",
+        ports.http(), current.pid(), starts, startToReady.toMillis());
+    return startToReady;
+  }
+
+  private boolean answersOk(HttpRequest request) {
+    try {
+      return probe.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException notListeningYet) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while probing the node", e);
+    }
+  }
+
+  /** SIGKILL: the node gets no chance to flush or to leave the cluster. Waits for the exit. */
+  void kill() {
+    Process current = process;
+    if (current == null || !current.isAlive()) {
+      return;
+    }
+    current.destroyForcibly();
+    if (!waitForExit(current)) {
+      throw new AssertionError(
+          "node pid " + current.pid() + " still runs " + EXIT_TIMEOUT + " after SIGKILL");
+    }
+    appendToLog("test sent SIGKILL; exit code " + current.exitValue());
+  }
+
+  /**
+   * SIGTERM: the node runs its coordinated shutdown. Falls back to {@link #kill} when it has not
+   * exited after 30 s; returns whether it exited by itself.
+   */
+  boolean stop() {
+    Process current = process;
+    if (current == null || !current.isAlive()) {
+      return true;
+    }
+    current.destroy();
+    if (waitForExit(current)) {
+      appendToLog("test sent SIGTERM; exit code " + current.exitValue());
+      return true;
+    }
+    appendToLog("test sent SIGTERM; no exit after " + EXIT_TIMEOUT + ", sending SIGKILL");
+    kill();
+    return false;
+  }
+
+  private static boolean waitForExit(Process process) {
+    try {
+      return process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the node to exit", e);
+    }
+  }
+
+  /** Kills the node if it still runs; the data directory and log stay for the test's cleanup. */
+  @Override
+  public void close() {
+    kill();
+    try {
+      Runtime.getRuntime().removeShutdownHook(killOnJvmExit);
+    } catch (IllegalStateException jvmAlreadyShuttingDown) {
+      // The hook is running or about to run; it finds the node already dead.
+    }
+  }
+
+  boolean isAlive() {
+    Process current = process;
+    return current != null && current.isAlive();
+  }
+
+  URI baseUri() {
+    return URI.create("http://127.0.0.1:" + ports.http());
+  }
+
+  /** The last lines of the node's log, framed for appending to a failure message. */
+  String logTailForMessage() {
+    return "\n" + LOG_TAIL_HEADER + logFile + " ---\n" + logTail() + "\n--- end of node log ---";
+  }
+
+  private String logTail() {
+    try (RandomAccessFile file = new RandomAccessFile(logFile.toFile(), "r")) {
+      long length = file.length();
+      long from = Math.max(0, length - LOG_TAIL_BYTES);
+      byte[] bytes = new byte[(int) (length - from)];
+      file.seek(from);
+      file.readFully(bytes);
+      List<String> lines = new String(bytes, UTF_8).lines().toList();
+      return String.join(
+          "\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+    } catch (IOException e) {
+      return "(cannot read " + logFile + ": " + e + ")";
+    }
+  }
+
+  private void appendToLog(String event) {
+    String line = "=== [system test] " + Instant.now() + " " + event + " ===\n";
+    try {
+      Files.writeString(logFile, line, UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write " + logFile, e);
+    }
+  }
+
+  /**
+   * The repository root, found as the nearest folder at or above the working directory that holds
+   * {@code application.conf}: surefire runs in {@code src/test}, an IDE may run in the root.
+   */
+  private static Path repositoryRoot() {
+    Path start = Path.of("").toAbsolutePath();
+    for (Path dir = start; dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve("application.conf"))
+          && Files.isRegularFile(dir.resolve("pom.xml"))) {
+        return dir;
+      }
+    }
+    throw new IllegalStateException("no application.conf in " + start + " or any folder above it");
+  }
+}
