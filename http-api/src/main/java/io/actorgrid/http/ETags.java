@@ -38,9 +38,13 @@ final class ETags {
       return Precondition.ifVersion(versionOf(tag, "If-Match"));
     }
     if (ifNoneMatch != null) {
-      if (!isPut || !ifNoneMatch.trim().equals("*")) {
+      if (!isPut) {
         throw new InvalidRequestException(
-            "If-None-Match on a write supports only * (create only when the key is absent)");
+            "DELETE does not take If-None-Match; use If-Match with the version to delete");
+      }
+      if (!ifNoneMatch.trim().equals("*")) {
+        throw new InvalidRequestException(
+            "If-None-Match on PUT supports only * (create only when the key is absent)");
       }
       return Precondition.ifAbsent();
     }

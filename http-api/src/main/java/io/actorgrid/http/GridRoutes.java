@@ -2,6 +2,7 @@ package io.actorgrid.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.actorgrid.grid.Entry;
 import io.actorgrid.grid.Grid;
@@ -27,6 +28,7 @@ import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharset;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -204,15 +206,22 @@ public final class GridRoutes extends AllDirectives {
     return optionalHeaderValueByName(
         "If-Match",
         ifMatch ->
-            respond(
-                () ->
-                    grid.map(mapName)
-                        .delete(key, ETags.forWrite(ifMatch.orElse(null), null, false))
-                        .thenApply(
-                            deleted ->
-                                deleted
-                                    ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
-                                    : notFound(mapName, key))));
+            optionalHeaderValueByName(
+                "If-None-Match",
+                ifNoneMatch ->
+                    respond(
+                        () ->
+                            grid.map(mapName)
+                                .delete(
+                                    key,
+                                    ETags.forWrite(
+                                        ifMatch.orElse(null), ifNoneMatch.orElse(null), false))
+                                .thenApply(
+                                    deleted ->
+                                        deleted
+                                            ? HttpResponse.create()
+                                                .withStatus(StatusCodes.NO_CONTENT)
+                                            : notFound(mapName, key)))));
   }
 
   private Route list(String mapName) {
@@ -283,8 +292,10 @@ public final class GridRoutes extends AllDirectives {
       throw new ValueTooLargeException(declared.getAsLong(), limit);
     }
     // toStrict's stage completes through Scala's futures: continue on the node's dispatcher.
+    // withSizeLimit makes a body without Content-Length fail as EntityStreamSizeException (413).
     return entity
-        .toStrict(settings.bodyReadTimeout().toMillis(), grid.limits().maxValueBytes(), system)
+        .withSizeLimit(limit)
+        .toStrict(settings.bodyReadTimeout().toMillis(), system)
         .thenApplyAsync(strict -> strict.getData().toArray(), executor);
   }
 
@@ -296,9 +307,27 @@ public final class GridRoutes extends AllDirectives {
     if (!json) {
       return;
     }
+    // RFC 8259: JSON exchanged between systems is UTF-8 without a byte order mark. Jackson would
+    // also accept UTF-16/32 and a BOM; such values could not be inlined in listings.
+    boolean bom =
+        body.length >= 3 && (body[0] & 0xff) == 0xef && (body[1] & 0xff) == 0xbb
+            && (body[2] & 0xff) == 0xbf;
+    boolean wide = false;
+    for (int i = 0; i < Math.min(4, body.length); i++) {
+      wide |= body[i] == 0;
+    }
+    if (bom || wide) {
+      throw new InvalidRequestException(
+          "the body is not UTF-8 JSON text (it starts with a byte order mark or is UTF-16/32)"
+              + " but Content-Type is "
+              + type
+              + ". Send UTF-8 without a byte order mark.");
+    }
     try {
-      if (mapper.readTree(body) == null || body.length == 0) {
-        throw new InvalidRequestException("the body is empty but Content-Type is " + type);
+      JsonNode tree = mapper.readTree(body);
+      if (tree == null || tree.isMissingNode()) {
+        throw new InvalidRequestException(
+            "the body holds no JSON value but Content-Type is " + type);
       }
     } catch (JsonProcessingException e) {
       throw new InvalidRequestException(
@@ -327,7 +356,13 @@ public final class GridRoutes extends AllDirectives {
           && (media.subType().equals("json") || media.subType().endsWith("+json"))) {
         json = new String(e.value(), StandardCharsets.UTF_8);
       } else if (media.mainType().equals("text")) {
-        text = new String(e.value(), StandardCharsets.UTF_8);
+        text =
+            new String(
+                e.value(),
+                contentType(e.contentType())
+                    .getCharsetOption()
+                    .map(HttpCharset::nioCharset)
+                    .orElse(StandardCharsets.UTF_8));
       } else {
         base64 = Base64.getEncoder().encodeToString(e.value());
       }

@@ -51,7 +51,6 @@ public final class Main {
         "HTTP API listening on http://{}:{}",
         binding.localAddress().getHostString(),
         binding.localAddress().getPort());
-    grid.readiness(); // nothing to wait for here: /health/ready tells when partitions serve
     grid.system()
         .scheduler()
         .scheduleOnce(

@@ -42,7 +42,6 @@ import java.util.stream.IntStream;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -311,7 +310,8 @@ class GridRoutesTest {
     assertEquals(201, created.statusCode(), () -> text(created));
     long version = etagVersion(created);
 
-    JsonNode problem = assertProblem(put(map, "k", "second", "text/plain", "If-None-Match", "*"), 412);
+    JsonNode problem =
+        assertProblem(put(map, "k", "second", "text/plain", "If-None-Match", "*"), 412);
     assertTrue(problem.get("detail").asText().contains("version " + version), problem::toString);
     var read = get(entry(map, "k"));
     assertEquals("first", text(read));
@@ -343,7 +343,8 @@ class GridRoutesTest {
   @Test
   void malformedConditionalHeadersAre400AndWriteNothing() throws Exception {
     String map = "bad-conditions";
-    for (String ifMatch : List.of("3", "W/\"1\"", "\"1\", \"2\"", "\"0\"", "\"-1\"", "\"x\"", "\"")) {
+    for (String ifMatch :
+        List.of("3", "W/\"1\"", "\"1\", \"2\"", "\"0\"", "\"-1\"", "\"x\"", "\"")) {
       assertProblem(put(map, "k", "v", "text/plain", "If-Match", ifMatch), 400);
       assertProblem(delete(entry(map, "k"), "If-Match", ifMatch), 400);
     }
@@ -362,16 +363,14 @@ class GridRoutesTest {
 
     // The same on an existing record: it keeps its value.
     long version = etagVersion(put(map, "existing", "kept", "text/plain"));
-    assertProblem(put(map, "existing", "x", "text/plain", "If-Match", String.valueOf(version)), 400);
+    assertProblem(
+        put(map, "existing", "x", "text/plain", "If-Match", String.valueOf(version)), 400);
     assertProblem(delete(entry(map, "existing"), "If-Match", String.valueOf(version)), 400);
     var read = get(entry(map, "existing"));
     assertEquals("kept", text(read));
     assertEquals(version, etagVersion(read));
   }
 
-  @Disabled(
-      "bug: GridRoutes.remove (GridRoutes.java:176-183) never reads If-None-Match, so DELETE with"
-          + " If-None-Match: * deletes an existing record (204) instead of refusing it")
   @Test
   void deleteWithIfNoneMatchIsRefusedAndKeepsTheRecord() throws Exception {
     String map = "delete-if-none-match";
@@ -525,13 +524,11 @@ class GridRoutesTest {
     Map<String, JsonNode> withoutValues = itemsByKey(json(get(list(map, "values", "false"))));
     assertEquals(8, withoutValues.size());
     for (JsonNode item : withoutValues.values()) {
-      assertFalse(item.has("value") || item.has("valueText") || item.has("valueBase64"), item::toString);
+      assertFalse(
+          item.has("value") || item.has("valueText") || item.has("valueBase64"), item::toString);
     }
   }
 
-  @Disabled(
-      "bug: GridRoutes.item (GridRoutes.java:302-303) decodes every text/* value as UTF-8 and"
-          + " ignores its charset, so a text/plain; charset=ISO-8859-1 value lists as U+FFFD")
   @Test
   void listingDecodesTextValuesWithTheirCharset() throws Exception {
     String map = "list-charset";
@@ -682,10 +679,6 @@ class GridRoutesTest {
     assertTrue(mixedProblem.get("detail").asText().contains("1025"), mixedProblem::toString);
   }
 
-  @Disabled(
-      "bug: a key of 1024 bytes of multi-byte UTF-8 needs more than pekko.http.server.parsing"
-          + ".max-uri-length (2k, not raised in http-api's reference.conf) once percent-encoded,"
-          + " so the server answers 414 in text/plain before the routes run")
   @Test
   void keysOf1024BytesOfMultiByteCharactersAreAccepted() throws Exception {
     String map = "key-length-multibyte";
@@ -702,7 +695,9 @@ class GridRoutesTest {
 
   @Test
   void badMapNamesAre400() throws Exception {
-    for (String name : List.of("-starts-with-dash", ".dot", "has space", "bang!", "sl/ash", "x".repeat(129), "ünï")) {
+    for (String name :
+        List.of(
+            "-starts-with-dash", ".dot", "has space", "bang!", "sl/ash", "x".repeat(129), "ünï")) {
       JsonNode problem = assertProblem(put(name, "k", "v", "text/plain"), 400);
       assertTrue(problem.get("detail").asText().contains("map name"), problem::toString);
       assertProblem(get(entry(name, "k")), 400);
@@ -713,6 +708,9 @@ class GridRoutesTest {
     assertEquals(201, put("x".repeat(128), "k", "v", "text/plain").statusCode());
   }
 
+  // Over-limit bodies here are one byte over: the node answers before it has read a body, then
+  // closes the connection, and a client still sending a much larger body may see the reset
+  // instead of the 413 (that depends on timing, so it is not asserted).
   @Test
   void valuesUpToTheLimitAreStoredAndLargerOnesAre413() throws Exception {
     String map = "value-limit";
@@ -722,12 +720,16 @@ class GridRoutesTest {
     assertArrayEquals(atLimit, get(entry(map, "at-limit")).body());
 
     JsonNode problem =
-        assertProblem(put(map, "over", pattern(MAX_VALUE_BYTES + 1), "application/octet-stream"), 413);
-    assertTrue(problem.get("detail").asText().contains(String.valueOf(MAX_VALUE_BYTES)), problem::toString);
+        assertProblem(
+            put(map, "over", pattern(MAX_VALUE_BYTES + 1), "application/octet-stream"), 413);
+    assertTrue(
+        problem.get("detail").asText().contains(String.valueOf(MAX_VALUE_BYTES)),
+        problem::toString);
     assertProblem(get(entry(map, "over")), 404);
 
     // A replace that is too large keeps the old value.
-    assertProblem(put(map, "at-limit", pattern(MAX_VALUE_BYTES + 1), "application/octet-stream"), 413);
+    assertProblem(
+        put(map, "at-limit", pattern(MAX_VALUE_BYTES + 1), "application/octet-stream"), 413);
     var kept = get(entry(map, "at-limit"));
     assertArrayEquals(atLimit, kept.body());
     assertEquals(etagVersion(created), etagVersion(kept));
@@ -746,24 +748,16 @@ class GridRoutesTest {
     assertTrue(over.statusCode() >= 400 && over.statusCode() < 500, () -> text(over));
     assertProblem(over, over.statusCode());
     assertProblem(get(entry(map, "over")), 404);
-    var farOver = putChunked(map, "far-over", pattern(4 * MAX_VALUE_BYTES));
-    assertProblem(farOver, farOver.statusCode());
-    assertProblem(get(entry(map, "far-over")), 404);
     assertArrayEquals(atLimit, get(entry(map, "at-limit")).body());
   }
 
-  @Disabled(
-      "bug: a chunked body over the limit is answered 400, not 413: Pekko's toStrict"
-          + " (GridRoutes.readBody, GridRoutes.java:259-261) fails with EntityStreamException"
-          + " ('Request too large'), not EntityStreamSizeException, which is all"
-          + " Problems.forFailure (Problems.java:69) maps to 413")
   @Test
   void chunkedBodiesOverTheLimitAre413() throws Exception {
     String map = "value-limit-chunked-413";
     JsonNode problem = assertProblem(putChunked(map, "over", pattern(MAX_VALUE_BYTES + 1)), 413);
     assertTrue(
-        problem.get("detail").asText().contains(String.valueOf(MAX_VALUE_BYTES)), problem::toString);
-    assertProblem(putChunked(map, "far-over", pattern(4 * MAX_VALUE_BYTES)), 413);
+        problem.get("detail").asText().contains(String.valueOf(MAX_VALUE_BYTES)),
+        problem::toString);
     assertProblem(get(entry(map, "over")), 404);
   }
 
@@ -794,7 +788,8 @@ class GridRoutesTest {
       assertTrue(ok.statusCode() == 201 || ok.statusCode() == 200, () -> body + ": " + text(ok));
       assertEquals(body, text(get(entry(map, "valid"))));
     }
-    assertEquals(201, put(map, "patch", "{\"a\":null}", "application/merge-patch+json").statusCode());
+    assertEquals(
+        201, put(map, "patch", "{\"a\":null}", "application/merge-patch+json").statusCode());
 
     // Only JSON types are checked: the same bytes are a fine text or binary value.
     for (String type : List.of("text/plain", "application/octet-stream", "text/x-json")) {
@@ -805,10 +800,6 @@ class GridRoutesTest {
     }
   }
 
-  @Disabled(
-      "bug: GridRoutes.checkJson (GridRoutes.java:273) accepts a whitespace-only application/json"
-          + " body (Jackson reads it as MissingNode, not null, and the body is not empty); the"
-          + " listing with values=true then inlines it raw and is no longer valid JSON")
   @Test
   void aWhitespaceOnlyJsonBodyIsRejected() throws Exception {
     String map = "json-whitespace";
@@ -817,11 +808,6 @@ class GridRoutesTest {
     assertProblem(get(entry(map, "k")), 404);
   }
 
-  @Disabled(
-      "bug: checkJson (GridRoutes.java:273) accepts application/json bodies that are not UTF-8"
-          + " JSON text: whitespace only, a UTF-8 byte order mark, UTF-16; GridRoutes.item"
-          + " (GridRoutes.java:301) inlines them raw through @JsonRawValue, so"
-          + " GET .../entries?values=true answers 200 with a body that is not JSON")
   @Test
   void theListingWithValuesIsValidJsonWhateverWasAccepted() throws Exception {
     String map = "json-listing-valid";
@@ -872,11 +858,6 @@ class GridRoutesTest {
     }
   }
 
-  @Disabled(
-      "bug: errors raised by Pekko's request parser, before any route runs (here 414 for a URI"
-          + " over pekko.http.server.parsing.max-uri-length), are text/plain: no"
-          + " pekko.http.server.parsing.error-handler renders them as problems"
-          + " (http-api/src/main/resources/reference.conf)")
   @Test
   void requestsThePekkoParserRefusesAreProblemsToo() throws Exception {
     var longUri = put("parser-errors", "k".repeat(3000), "v", "text/plain");
@@ -910,30 +891,6 @@ class GridRoutesTest {
   }
 
   @Test
-  void stressEarlyResponses() throws Exception {
-    for (int size : new int[] {MAX_VALUE_BYTES + 1, 2 * MAX_VALUE_BYTES, 4 * MAX_VALUE_BYTES, 1 << 20, 8 << 20}) {
-      for (boolean chunked : new boolean[] {false, true}) {
-        for (boolean expect : new boolean[] {false, true}) {
-          int ok = 0, failed = 0;
-          java.util.Map<Integer, Integer> statuses = new java.util.TreeMap<>();
-          for (int i = 0; i < 40; i++) {
-            byte[] v = pattern(size);
-            BodyPublisher body = chunked ? BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(v)) : BodyPublishers.ofByteArray(v);
-            try {
-              var r = send(request(entry("stress", "k" + i)).expectContinue(expect).PUT(body));
-              statuses.merge(r.statusCode(), 1, Integer::sum);
-              ok++;
-            } catch (IOException e) {
-              failed++;
-            }
-          }
-          System.err.println("STRESS size=" + size + " chunked=" + chunked + " expect=" + expect + " ok=" + ok + " failed=" + failed + " " + statuses);
-        }
-      }
-    }
-  }
-
-  @Test
   void healthEndpointsAnswerWhileTheNodeIsUp() throws Exception {
     var live = get(URI.create(base + "/health/live"));
     assertEquals(200, live.statusCode());
@@ -944,6 +901,37 @@ class GridRoutesTest {
     assertEquals(200, ready.statusCode(), () -> text(ready));
     assertEquals("application/json", mediaType(ready));
     assertEquals("ready", json(ready).get("status").asText());
+  }
+
+  @Test
+  void clusterShowsThisNodeAsTheOnlyMemberHostingEveryPartition() throws Exception {
+    var reply = get(URI.create(base + "/v1/cluster"));
+    assertEquals(200, reply.statusCode(), () -> text(reply));
+    assertEquals("application/json", mediaType(reply));
+    JsonNode cluster = json(reply);
+    assertEquals(
+        Set.of("self", "leader", "members", "partitions"), fieldNames(cluster), cluster::toString);
+    String self = cluster.get("self").asText();
+    assertTrue(self.startsWith("pekko://actorgrid@"), self);
+    assertEquals(self, cluster.get("leader").asText(), "a single node leads its own cluster");
+
+    assertEquals(1, cluster.get("members").size(), cluster::toString);
+    JsonNode member = cluster.get("members").get(0);
+    assertEquals(self, member.get("address").asText());
+    assertEquals("Up", member.get("status").asText());
+    assertTrue(member.get("reachable").asBoolean());
+    assertTrue(member.get("roles").isArray());
+
+    // The node is ready, so every partition has started, all of them here.
+    JsonNode partitions = cluster.get("partitions");
+    assertEquals(Set.of(self), fieldNames(partitions), partitions::toString);
+    List<Integer> hosted = new ArrayList<>();
+    partitions.get(self).forEach(p -> hosted.add(p.asInt()));
+    assertEquals(IntStream.range(0, PARTITIONS).boxed().toList(), hosted);
+
+    var post = send(request(URI.create(base + "/v1/cluster")).POST(BodyPublishers.noBody()));
+    assertProblem(post, 405);
+    assertEquals(Set.of("GET"), allowed(post));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1198,7 +1186,7 @@ class GridRoutesTest {
     return new String(reply.body(), UTF_8);
   }
 
-  /** Bytes that differ along the value, so that a shifted or truncated copy does not compare equal. */
+  /** Bytes that vary along the value, so that a shifted or cut copy does not compare equal. */
   private static byte[] pattern(int length) {
     byte[] bytes = new byte[length];
     for (int i = 0; i < length; i++) {
