@@ -63,6 +63,9 @@ public final class NodeConfig {
             "datastax-java-driver.basic.load-balancing-policy.local-datacenter",
             c.getString("local-datacenter"));
         overrides.put("datastax-java-driver.advanced.reconnect-on-init", true);
+        // The plugin creates its keyspace and tables once, without retrying; the driver's 2 s
+        // default fails them on a busy server and leaves the node unable to recover partitions.
+        overrides.put("datastax-java-driver.basic.request.timeout", "15s");
       }
       default -> throw new IllegalStateException();
     }
