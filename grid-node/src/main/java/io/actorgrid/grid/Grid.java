@@ -97,7 +97,9 @@ public final class Grid implements AutoCloseable {
     if (settings.journal() != GridSettings.Journal.CASSANDRA) {
       // Cassandra's plugin creates its keyspace and tables itself (schema-autocreate).
       try {
-        SchemaUtils.createIfNotExists(system)
+        (settings.journal() == GridSettings.Journal.H2
+                ? SchemaUtils.applyScript(h2Schema(), system)
+                : SchemaUtils.createIfNotExists(system))
             .toCompletableFuture()
             .get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
       } catch (Exception e) {
@@ -112,6 +114,14 @@ public final class Grid implements AutoCloseable {
       grid.warmUp(p);
     }
     return grid;
+  }
+
+  private static String h2Schema() {
+    try (var in = Grid.class.getResourceAsStream("h2-schema.sql")) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException | NullPointerException e) {
+      throw new IllegalStateException("h2-schema.sql is missing from the grid-node jar", e);
+    }
   }
 
   /**

@@ -132,6 +132,28 @@ class GridTest {
   }
 
   @Test
+  void clusterAddressSettingsApplyOnTopOfALoadedConfig() throws Exception {
+    int port;
+    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    // ConfigFactory.load() is already resolved: the node must still honour actorgrid.cluster.*.
+    Config config =
+        ConfigFactory.parseString(
+                "actorgrid.data-dir = \""
+                    + dataDir
+                    + "\"\nactorgrid.cluster.port = "
+                    + port
+                    + "\nactorgrid.cluster.host = \"127.0.0.1\"")
+            .withFallback(ConfigFactory.load());
+    try (Grid grid = Grid.start(config)) {
+      grid.awaitReady(Duration.ofSeconds(60));
+      String self = await(grid.cluster()).self();
+      assertEquals("pekko://actorgrid@127.0.0.1:" + port, self);
+    }
+  }
+
+  @Test
   void invalidInputFailsWithPreciseErrors() {
     try (Grid grid = start()) {
       assertThrows(InvalidRequestException.class, () -> grid.map("bad name"));

@@ -16,6 +16,21 @@ public final class NodeConfig {
 
   public static Config effective(Config config, GridSettings settings) {
     Map<String, Object> overrides = new HashMap<>();
+    // Set here rather than by substitution in reference.conf: a config that overrides
+    // actorgrid.* on top of an already resolved ConfigFactory.load() would not reach them.
+    overrides.put("pekko.remote.artery.canonical.hostname", settings.clusterHost());
+    overrides.put("pekko.remote.artery.canonical.port", settings.clusterPort());
+    String managementHost = config.getString("actorgrid.management.host");
+    overrides.put(
+        "pekko.management.http.hostname",
+        managementHost.isEmpty() ? settings.clusterHost() : managementHost);
+    overrides.put("pekko.management.http.port", config.getInt("actorgrid.management.port"));
+    String bootstrap = "pekko.management.cluster.bootstrap.contact-point-discovery.";
+    overrides.put(
+        bootstrap + "service-name", config.getString("actorgrid.cluster.bootstrap.service-name"));
+    overrides.put(
+        bootstrap + "required-contact-point-nr",
+        config.getInt("actorgrid.cluster.bootstrap.required-contact-points"));
     String db = "pekko-persistence-jdbc.shared-databases.actorgrid.";
     switch (settings.journal()) {
       case H2 -> {
