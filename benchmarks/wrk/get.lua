@@ -1,0 +1,19 @@
+-- GET random keys of one map (load them first with put.lua or load.sh).
+-- wrk -t2 -c64 -d30s -s get.lua http://127.0.0.1:8080 -- <keys> <map>
+local keys, map
+
+function init(args)
+  keys = tonumber(args[1] or "100000")
+  map = args[2] or "bench"
+  math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+end
+
+function request()
+  return wrk.format("GET", "/v1/maps/" .. map .. "/entries/k" .. math.random(0, keys - 1))
+end
+
+function done(summary, latency, requests)
+  local s = summary.errors
+  io.write(string.format("non-2xx/3xx: %d, socket errors: connect %d read %d write %d timeout %d\n",
+    s.status, s.connect, s.read, s.write, s.timeout))
+end
