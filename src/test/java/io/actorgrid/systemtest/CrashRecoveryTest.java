@@ -52,7 +52,7 @@ class CrashRecoveryTest {
 
   private NodeProcess node;
 
-  @RegisterExtension final NodeLogOnFailure nodeLog = new NodeLogOnFailure(() -> node);
+  @RegisterExtension final NodeLogOnFailure nodeLog = NodeLogOnFailure.forNode(() -> node);
 
   @AfterEach
   void closeNode() {

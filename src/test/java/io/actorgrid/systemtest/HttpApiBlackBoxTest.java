@@ -47,7 +47,7 @@ class HttpApiBlackBoxTest {
   private static NodeProcess node;
   private static GridHttpClient http;
 
-  @RegisterExtension static final NodeLogOnFailure NODE_LOG = new NodeLogOnFailure(() -> node);
+  @RegisterExtension static final NodeLogOnFailure NODE_LOG = NodeLogOnFailure.forNode(() -> node);
 
   @BeforeAll
   static void startNode() throws Exception {

@@ -72,6 +72,18 @@ final class KeyHistory {
     return violation;
   }
 
+  /**
+   * Checks what a read of this key returned ({@code status}, the ETag {@code version}, {@code
+   * body}) against the history, without changing it, and describes the violation if there is one: a
+   * read that follows an acknowledgement must see the acknowledged write or a later one, from
+   * whichever node it is served. For reads while the writer that owns the key is between requests,
+   * and for the final check of a cluster whose nodes keep running. The caller handles 503s and
+   * connection errors, which say nothing about the data.
+   */
+  Optional<String> checkRead(int status, OptionalLong version, String body) {
+    return violation(status, version, body);
+  }
+
   private Optional<String> violation(int status, OptionalLong version, String body) {
     String acknowledged =
         acknowledgedVersion == 0
@@ -104,7 +116,7 @@ final class KeyHistory {
               + found
               + " "
               + body
-              + ", which is no unacknowledged write since the last restart; "
+              + ", which is no unacknowledged write (since the last restart); "
               + acknowledged);
     }
     return Optional.empty();

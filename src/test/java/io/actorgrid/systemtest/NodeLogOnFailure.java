@@ -1,5 +1,6 @@
 package io.actorgrid.systemtest;
 
+import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
@@ -9,15 +10,30 @@ import org.opentest4j.TestAbortedException;
 /**
  * Appends the tail of the node's log to the message of any failure in a test or in its setup, so
  * that a CI report alone shows what the node was doing. Register it with {@code @RegisterExtension}
- * and a supplier of the test's node (null before it starts).
+ * and {@link #forNode} with a supplier of the test's node (null before it starts), or {@link
+ * #forNodes} with a supplier of a cluster's nodes, whose logs are quoted one after the other.
  */
 final class NodeLogOnFailure
     implements TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
 
-  private final Supplier<NodeProcess> node;
+  private final Supplier<List<NodeProcess>> nodes;
 
-  NodeLogOnFailure(Supplier<NodeProcess> node) {
-    this.node = node;
+  private NodeLogOnFailure(Supplier<List<NodeProcess>> nodes) {
+    this.nodes = nodes;
+  }
+
+  /** Quotes the log tail of the node {@code node} returns (null before it starts). */
+  static NodeLogOnFailure forNode(Supplier<NodeProcess> node) {
+    return new NodeLogOnFailure(
+        () -> {
+          NodeProcess current = node.get();
+          return current == null ? List.of() : List.of(current);
+        });
+  }
+
+  /** Quotes the log tail of every node {@code nodes} returns (an empty list before they start). */
+  static NodeLogOnFailure forNodes(Supplier<List<NodeProcess>> nodes) {
+    return new NodeLogOnFailure(nodes);
   }
 
   @Override
@@ -39,15 +55,17 @@ final class NodeLogOnFailure
   }
 
   private Throwable withNodeLog(Throwable failure) {
-    NodeProcess current = node.get();
-    if (current == null
+    List<NodeProcess> current = nodes.get();
+    if (current.isEmpty()
         || failure instanceof TestAbortedException
         || String.valueOf(failure.getMessage()).contains(NodeProcess.LOG_TAIL_HEADER)) {
       return failure;
     }
+    StringBuilder logs = new StringBuilder();
+    current.forEach(node -> logs.append(node.logTailForMessage()));
     // Takes over the original's type name, stack trace and cause rather than wrapping it, which
     // would print a long message (such as a list of lost writes) twice.
-    AssertionError withLog = new AssertionError(failure + current.logTailForMessage());
+    AssertionError withLog = new AssertionError(failure + logs.toString());
     withLog.setStackTrace(failure.getStackTrace());
     if (failure.getCause() != null) {
       withLog.initCause(failure.getCause());

@@ -46,6 +46,7 @@ final class NodeProcess implements AutoCloseable {
   private final Path dataDir;
   private final NodePorts ports;
   private final Map<String, String> extraEnv;
+  private final List<String> jvmOptions;
   private final Path logFile;
   private final Path configFile;
   private final HttpClient probe;
@@ -55,11 +56,14 @@ final class NodeProcess implements AutoCloseable {
   private volatile Process process;
   private Instant startedAt;
   private int starts;
+  private int readyReportedForStart;
 
-  private NodeProcess(Path dataDir, NodePorts ports, Map<String, String> extraEnv) {
+  private NodeProcess(
+      Path dataDir, NodePorts ports, Map<String, String> extraEnv, List<String> jvmOptions) {
     this.dataDir = dataDir.toAbsolutePath();
     this.ports = ports;
     this.extraEnv = Map.copyOf(extraEnv);
+    this.jvmOptions = List.copyOf(jvmOptions);
     this.logFile = this.dataDir.resolveSibling(this.dataDir.getFileName() + ".log");
     this.configFile = repositoryRoot().resolve("application.conf");
     this.probe =
@@ -85,7 +89,18 @@ final class NodeProcess implements AutoCloseable {
    */
   static NodeProcess start(Path dataDir, NodePorts ports, Map<String, String> extraEnv)
       throws IOException {
-    NodeProcess node = new NodeProcess(dataDir, ports, extraEnv);
+    return start(dataDir, ports, extraEnv, List.of());
+  }
+
+  /**
+   * Like {@link #start(Path, NodePorts, Map)}, with {@code jvmOptions} added to the node's {@code
+   * java} command line, for example {@code -Dactorgrid.partitions=32}: system properties override
+   * {@code application.conf} for settings that have no environment variable.
+   */
+  static NodeProcess start(
+      Path dataDir, NodePorts ports, Map<String, String> extraEnv, List<String> jvmOptions)
+      throws IOException {
+    NodeProcess node = new NodeProcess(dataDir, ports, extraEnv, jvmOptions);
     Runtime.getRuntime().addShutdownHook(node.killOnJvmExit);
     node.launch();
     return node;
@@ -116,6 +131,7 @@ final class NodeProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
+    command.addAll(jvmOptions);
     command.add("-Dconfig.file=" + configFile);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
@@ -168,9 +184,13 @@ final class NodeProcess implements AutoCloseable {
         },
         this::logTailForMessage);
     Duration startToReady = Duration.between(startedAt, Instant.now());
-    System.out.printf(
-        "node http=%d pid=%d start #%d ready after %d ms%n",
-        ports.http(), current.pid(), starts, startToReady.toMillis());
+    if (readyReportedForStart != starts) {
+      // Cluster tests wait for every node again and again; the start-up time is news once.
+      readyReportedForStart = starts;
+      System.out.printf(
+          "node http=%d pid=%d start #%d ready after %d ms%n",
+          ports.http(), current.pid(), starts, startToReady.toMillis());
+    }
     return startToReady;
   }
 
@@ -218,6 +238,21 @@ final class NodeProcess implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Waits until the process exits by itself (for a node that must refuse to start, or that was
+   * downed) and returns its exit code; fails with the log tail if it still runs after {@code
+   * timeout}.
+   */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    Process current = process;
+    if (!current.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(
+          "node pid " + current.pid() + " still runs after " + timeout + logTailForMessage());
+    }
+    appendToLog("process exited by itself with code " + current.exitValue());
+    return current.exitValue();
+  }
+
   private static boolean waitForExit(Process process) {
     try {
       return process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -245,6 +280,25 @@ final class NodeProcess implements AutoCloseable {
 
   URI baseUri() {
     return URI.create("http://127.0.0.1:" + ports.http());
+  }
+
+  /** The node's cluster address as {@code GET /v1/cluster} names it. */
+  String clusterAddress() {
+    return "pekko://actorgrid@127.0.0.1:" + ports.cluster();
+  }
+
+  /** Everything the node's process has written so far, for tests that check what it says. */
+  String log() {
+    try {
+      return Files.readString(logFile, UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + logFile, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "node http=" + ports.http() + " cluster=" + ports.cluster();
   }
 
   /** The last lines of the node's log, framed for appending to a failure message. */

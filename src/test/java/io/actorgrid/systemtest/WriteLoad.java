@@ -11,6 +11,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * Writer threads that each own a set of keys and PUT them in turn, one request at a time, a
@@ -21,12 +22,27 @@ import java.util.concurrent.atomic.LongAdder;
  * for a well-formed request, a 500, an acknowledgement without a version, a version that went
  * backwards) is an unexpected outcome that the test reports.
  *
+ * <p>Each request goes to the node the client supplier names, so against a cluster the writers
+ * spread over its nodes round-robin ({@link RoundRobinClients}). With {@link Settings#readBack} a
+ * writer reads the key back after each write, through the next node: a read that misses an
+ * acknowledged write (older version, other value, 404) is an unexpected outcome too.
+ *
  * <p>The load is bounded in writes and in time even if nobody stops it.
  */
 final class WriteLoad {
 
-  private static final int MAX_WRITES_PER_WRITER = 50_000;
-  private static final Duration MAX_RUN_TIME = Duration.ofMinutes(3);
+  /**
+   * How the writers behave: whether they read back, and the bounds that stop a load nobody stops.
+   */
+  record Settings(boolean readBack, int maxWritesPerWriter, Duration maxRunTime) {
+    /** Writes only, at most 50,000 per writer and 3 minutes. */
+    static final Settings WRITES_ONLY = new Settings(false, 50_000, Duration.ofMinutes(3));
+
+    /** A write then a read of the same key per step, for at most {@code maxRunTime}. */
+    static Settings writeAndReadBack(Duration maxRunTime) {
+      return new Settings(true, 200_000, maxRunTime);
+    }
+  }
 
   /** A writer waits for its in-flight request, which the client times out. */
   private static final Duration JOIN_TIMEOUT = GridHttpClient.REQUEST_TIMEOUT.plusSeconds(20);
@@ -39,20 +55,26 @@ final class WriteLoad {
 
   private static final int MAX_REPORTED_UNEXPECTED = 20;
 
-  private final GridHttpClient client;
+  private final Supplier<GridHttpClient> clients;
   private final String map;
   private final int run;
+  private final Settings settings;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final LongAdder acknowledged = new LongAdder();
   private final LongAdder notAcknowledged = new LongAdder();
+  private final LongAdder unavailable = new LongAdder(); // 503s of writes and reads
+  private final LongAdder connectionErrors = new LongAdder(); // of writes and reads
+  private final LongAdder reads = new LongAdder(); // answered 200 or 404
+  private final LongAdder readsNotAnswered = new LongAdder();
   private final LongAdder unexpectedCount = new LongAdder();
   private final Queue<String> unexpected = new ConcurrentLinkedQueue<>();
   private final List<Thread> writers = new ArrayList<>();
 
-  private WriteLoad(GridHttpClient client, String map, int run) {
-    this.client = client;
+  private WriteLoad(Supplier<GridHttpClient> clients, String map, int run, Settings settings) {
+    this.clients = clients;
     this.map = map;
     this.run = run;
+    this.settings = settings;
   }
 
   /**
@@ -62,7 +84,19 @@ final class WriteLoad {
    */
   static WriteLoad start(
       GridHttpClient client, String map, List<List<KeyHistory>> keysPerWriter, int run) {
-    WriteLoad load = new WriteLoad(client, map, run);
+    return start(() -> client, map, keysPerWriter, run, Settings.WRITES_ONLY);
+  }
+
+  /**
+   * Like {@link #start(GridHttpClient, String, List, int)}, each request through {@code clients}.
+   */
+  static WriteLoad start(
+      Supplier<GridHttpClient> clients,
+      String map,
+      List<List<KeyHistory>> keysPerWriter,
+      int run,
+      Settings settings) {
+    WriteLoad load = new WriteLoad(clients, map, run, settings);
     for (int w = 0; w < keysPerWriter.size(); w++) {
       int writer = w;
       List<KeyHistory> keys = keysPerWriter.get(w);
@@ -76,14 +110,20 @@ final class WriteLoad {
   }
 
   private void write(int writer, List<KeyHistory> keys) {
-    Instant giveUpAt = Instant.now().plus(MAX_RUN_TIME);
+    Instant giveUpAt = Instant.now().plus(settings.maxRunTime());
     try {
       for (int seq = 0;
-          seq < MAX_WRITES_PER_WRITER && !stopping.get() && Instant.now().isBefore(giveUpAt);
+          seq < settings.maxWritesPerWriter()
+              && !stopping.get()
+              && Instant.now().isBefore(giveUpAt);
           seq++) {
         KeyHistory key = keys.get(seq % keys.size());
         String value = "{\"thread\":" + writer + ",\"run\":" + run + ",\"seq\":" + seq + "}";
-        if (!writeOnce(key, value)) {
+        boolean answered = writeOnce(key, value);
+        if (settings.readBack()) {
+          answered &= readOnce(key);
+        }
+        if (!answered) {
           Thread.sleep(PAUSE_AFTER_FAILURE.toMillis());
         }
       }
@@ -98,10 +138,11 @@ final class WriteLoad {
   private boolean writeOnce(KeyHistory key, String value) throws InterruptedException {
     HttpResponse<String> response;
     try {
-      response = client.put(map, key.key(), "application/json", value);
+      response = clients.get().put(map, key.key(), "application/json", value);
     } catch (IOException connectionErrorOrTimeout) {
       key.unresolved(value);
       notAcknowledged.increment();
+      connectionErrors.increment();
       return false;
     } catch (InterruptedException e) {
       key.unresolved(value);
@@ -120,10 +161,36 @@ final class WriteLoad {
     // A 500 or an acknowledgement without a version may still have changed the record.
     key.unresolved(value);
     notAcknowledged.increment();
-    if (status != 503) {
+    if (status == 503) {
+      unavailable.increment();
+    } else {
       reportUnexpected(describe(response));
     }
     return false;
+  }
+
+  /**
+   * One GET of the key the writer just wrote; returns whether a node answered it. The writer owns
+   * the key, so its history is complete up to this read.
+   */
+  private boolean readOnce(KeyHistory key) throws InterruptedException {
+    HttpResponse<String> response;
+    try {
+      response = clients.get().get(map, key.key());
+    } catch (IOException connectionErrorOrTimeout) {
+      readsNotAnswered.increment();
+      connectionErrors.increment();
+      return false;
+    }
+    if (response.statusCode() == 503) {
+      readsNotAnswered.increment();
+      unavailable.increment();
+      return false;
+    }
+    reads.increment();
+    key.checkRead(response.statusCode(), GridHttpClient.version(response), response.body())
+        .ifPresent(violation -> reportUnexpected("read " + violation + ": " + describe(response)));
+    return true;
   }
 
   private static String describe(HttpResponse<String> response) {
@@ -140,6 +207,16 @@ final class WriteLoad {
   /** Writes acknowledged so far; safe to poll while the load runs. */
   long acknowledged() {
     return acknowledged.sum();
+  }
+
+  /** 503 answers to writes and reads so far. */
+  long unavailable() {
+    return unavailable.sum();
+  }
+
+  /** Writes and reads that failed with a connection error or a client timeout so far. */
+  long connectionErrors() {
+    return connectionErrors.sum();
   }
 
   /** Whether every writer is still writing (none hit its bounds or crashed). */
@@ -172,8 +249,17 @@ final class WriteLoad {
   }
 
   String summary() {
-    return String.format(
-        "run %d: %d writers, %d writes acknowledged, %d not acknowledged, %d unexpected",
-        run, writers.size(), acknowledged.sum(), notAcknowledged.sum(), unexpectedCount.sum());
+    String writes =
+        String.format(
+            "run %d: %d writers, %d writes acknowledged, %d not acknowledged, %d unexpected",
+            run, writers.size(), acknowledged.sum(), notAcknowledged.sum(), unexpectedCount.sum());
+    if (!settings.readBack()) {
+      return writes;
+    }
+    return writes
+        + String.format(
+            "; %d reads answered, %d not answered; %d answers were 503, %d requests failed to"
+                + " connect or timed out",
+            reads.sum(), readsNotAnswered.sum(), unavailable.sum(), connectionErrors.sum());
   }
 }

