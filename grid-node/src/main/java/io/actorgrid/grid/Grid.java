@@ -56,6 +56,10 @@ import org.apache.pekko.stream.javadsl.Sink;
  * <p>Continuations of the returned stages run on the node's dispatcher; do not block in them.
  */
 public final class Grid implements AutoCloseable {
+  // Compiled once: String.matches would compile the pattern on every request.
+  private static final java.util.regex.Pattern MAP_NAME =
+      java.util.regex.Pattern.compile(GridLimits.MAP_NAME_PATTERN);
+
   private final ActorSystem<?> system;
   private final GridSettings settings;
   private final ClusterSharding sharding;
@@ -131,7 +135,7 @@ public final class Grid implements AutoCloseable {
    *     GridLimits#MAP_NAME_PATTERN}
    */
   public GridMap map(String name) {
-    if (name == null || !name.matches(GridLimits.MAP_NAME_PATTERN)) {
+    if (name == null || !MAP_NAME.matcher(name).matches()) {
       throw new InvalidRequestException(
           "map name '"
               + name

@@ -27,9 +27,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * batch, so that a check and its write are one atomic step.
  *
  * Snapshots are sized by bytes, not by event count: a snapshot is taken once the events written
- * since the last one weigh as much as the state itself (at least minSnapshotBytes). Writing
- * snapshots thus costs at most as much again as writing events, and a recovery replays at most
- * about one state's worth of events after the snapshot it loads.
+ * since the last one weigh half as much as the state (and at least minSnapshotBytes). A recovery
+ * thus replays at most half a state's worth of events after the snapshot it loads, and snapshots
+ * cost a bounded multiple of the event bytes. (With a whole state's worth as the bar, a partition
+ * that only ever inserts new keys never reached it: its events weigh just what its state does.)
  */
 public final class PartitionJournal
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -128,7 +129,7 @@ public final class PartitionJournal
 
   @Override
   public boolean shouldSnapshot(PartitionState state, PartitionEvent event, long sequenceNr) {
-    if (bytesSinceSnapshot >= Math.max(minSnapshotBytes, state.weight())) {
+    if (bytesSinceSnapshot >= Math.max(minSnapshotBytes, state.weight() / 2)) {
       bytesSinceSnapshot = 0;
       return true;
     }

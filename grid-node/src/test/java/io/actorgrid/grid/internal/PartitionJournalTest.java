@@ -156,6 +156,17 @@ class PartitionJournalTest {
   }
 
   @Test
+  void aPartitionThatOnlyInsertsStillSnapshots() {
+    String value = "x".repeat(1000);
+    for (int i = 0; i < 20; i++) {
+      run(i, put("key-" + i, value, WriteOp.ANY));
+    }
+    var snapshots = journal.snapshotTestKit().orElseThrow().persistedInStorage(PID.id());
+    assertFalse(snapshots.isEmpty(), "events and state grow together; snapshots must follow");
+    assertEquals(20, journal.restart().state().size());
+  }
+
+  @Test
   void snapshotsWhenEventsSinceTheLastOneOutweighTheState() {
     String value = "x".repeat(1000);
     // The same key over and over: the state stays one record, the events grow.
