@@ -42,6 +42,8 @@ public final class NodeConfig {
       case H2 -> {
         String url = config.getString("actorgrid.journal.h2-url");
         overrides.put(db + "db.url", url.isEmpty() ? h2Url(settings) : url);
+        overrides.put(
+            "jdbc-journal.parallelism", config.getInt("actorgrid.journal.h2-write-parallelism"));
       }
       case POSTGRES -> {
         String url = config.getString("actorgrid.journal.jdbc.url");
