@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * A named map of the grid: keys to values with a content type and a version.
@@ -87,16 +89,13 @@ public final class GridMap {
 
   /** The record, or empty when the key has none. */
   public CompletionStage<Optional<Entry>> get(String key) {
-    try {
-      checkKey(key);
-    } catch (GridException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return grid.ask(
-        partitionOf(key),
-        (org.apache.pekko.actor.typed.ActorRef<Partition.GetReply> replyTo) ->
-            new Partition.Get(name, key, replyTo),
-        reply -> Optional.ofNullable(reply.entry()).map(this::toEntry));
+    return withValidKey(
+        key,
+        () ->
+            grid.ask(
+                partitionOf(key),
+                (ActorRef<Partition.GetReply> replyTo) -> new Partition.Get(name, key, replyTo),
+                reply -> Optional.ofNullable(reply.entry()).map(this::toEntry)));
   }
 
   /** Deletes the record; completes with false when there was none. */
@@ -109,13 +108,11 @@ public final class GridMap {
    * durable, false when there was no record (and the precondition allowed that).
    */
   public CompletionStage<Boolean> delete(String key, Precondition precondition) {
-    try {
-      checkKey(key);
-    } catch (GridException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return write(key, new WriteOp.Delete(name, key, expected(precondition)))
-        .thenApply(outcome -> outcome.status() == WriteOutcome.Status.DELETED);
+    return withValidKey(
+        key,
+        () ->
+            write(key, new WriteOp.Delete(name, key, expected(precondition)))
+                .thenApply(outcome -> outcome.status() == WriteOutcome.Status.DELETED));
   }
 
   /**
@@ -145,7 +142,7 @@ public final class GridMap {
       replies.add(
           grid.ask(
                   p,
-                  (org.apache.pekko.actor.typed.ActorRef<PartitionState.Listing> replyTo) ->
+                  (ActorRef<PartitionState.Listing> replyTo) ->
                       new Partition.ListEntries(
                           name, query.prefix(), after, query.limit(), query.withValues(), replyTo),
                   (PartitionState.Listing listing) -> listing)
@@ -176,7 +173,7 @@ public final class GridMap {
   private CompletionStage<WriteOutcome> write(String key, WriteOp op) {
     return grid.ask(
         partitionOf(key),
-        (org.apache.pekko.actor.typed.ActorRef<WriteOutcome> replyTo) ->
+        (ActorRef<WriteOutcome> replyTo) ->
             new Partition.Write(op, replyTo),
         outcome ->
             switch (outcome.status()) {
@@ -192,6 +189,16 @@ public final class GridMap {
 
   private int partitionOf(String key) {
     return grid.partitioner().partitionOf(name, key);
+  }
+
+  /** Runs the action if the key is valid; otherwise a stage failed with the key's problem. */
+  private <T> CompletionStage<T> withValidKey(String key, Supplier<CompletionStage<T>> action) {
+    try {
+      checkKey(key);
+    } catch (GridException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return action.get();
   }
 
   private void checkKey(String key) {

@@ -2,7 +2,6 @@ package io.actorgrid.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.actorgrid.grid.Entry;
 import io.actorgrid.grid.Grid;
@@ -56,8 +55,7 @@ public final class GridRoutes extends AllDirectives {
   public GridRoutes(Grid grid, HttpSettings settings) {
     this.grid = grid;
     this.settings = settings;
-    this.mapper =
-        new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    this.mapper = new ObjectMapper();
     this.problems = new Problems(mapper);
     this.system = grid.system();
     this.executor = system.executionContext();
@@ -301,10 +299,7 @@ public final class GridRoutes extends AllDirectives {
 
   private void checkJson(ContentType type, byte[] body) {
     MediaType media = type.mediaType();
-    boolean json =
-        media.mainType().equals("application")
-            && (media.subType().equals("json") || media.subType().endsWith("+json"));
-    if (!json) {
+    if (!isJson(media)) {
       return;
     }
     // RFC 8259: JSON exchanged between systems is UTF-8 without a byte order mark. Jackson would
@@ -357,8 +352,7 @@ public final class GridRoutes extends AllDirectives {
     String base64 = null;
     if (e.value() != null) {
       MediaType media = contentType(e.contentType()).mediaType();
-      if (media.mainType().equals("application")
-          && (media.subType().equals("json") || media.subType().endsWith("+json"))) {
+      if (isJson(media)) {
         json = new String(e.value(), StandardCharsets.UTF_8);
       } else if (media.mainType().equals("text")) {
         text =
@@ -381,6 +375,12 @@ public final class GridRoutes extends AllDirectives {
         json,
         text,
         base64);
+  }
+
+  /** application/json and any application/*+json type. */
+  private static boolean isJson(MediaType media) {
+    return media.mainType().equals("application")
+        && (media.subType().equals("json") || media.subType().endsWith("+json"));
   }
 
   private HttpResponse notFound(String map, String key) {
