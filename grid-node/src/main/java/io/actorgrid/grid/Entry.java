@@ -10,6 +10,7 @@ import java.time.Instant;
  * @param contentType the media type it was stored with
  * @param version increases with every change of the record; it is the position of that change in
  *     its partition's journal, so versions of one record are increasing but not consecutive
+ * @param expiresAt when the record expires, or null when it does not
  */
 public record Entry(
     String map,
@@ -18,4 +19,5 @@ public record Entry(
     String contentType,
     long version,
     Instant created,
-    Instant updated) {}
+    Instant updated,
+    Instant expiresAt) {}

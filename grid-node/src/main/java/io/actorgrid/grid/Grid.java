@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.actorgrid.grid.internal.GridSettings;
 import io.actorgrid.grid.internal.Guardian;
+import io.actorgrid.grid.internal.MapConfig;
 import io.actorgrid.grid.internal.NodeConfig;
 import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.grid.internal.Partitioner;
@@ -11,10 +12,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,6 +69,7 @@ public final class Grid implements AutoCloseable {
   private final Partitioner partitioner;
   private final CompletableFuture<Void> warmedUp = new CompletableFuture<>();
   private final AtomicInteger partitionsAnswered = new AtomicInteger();
+  private final ConcurrentHashMap<String, CachedConfig> mapConfigs = new ConcurrentHashMap<>();
 
   private Grid(ActorSystem<?> system, GridSettings settings) {
     this.system = system;
@@ -129,7 +133,8 @@ public final class Grid implements AutoCloseable {
   }
 
   /**
-   * The map of this name. Maps need no creation: a map exists while it has entries.
+   * The map of this name. Maps need no creation: a map exists while it has entries or settings
+   * (see {@link GridMap#configure}).
    *
    * @throws InvalidRequestException when the name does not match {@link
    *     GridLimits#MAP_NAME_PATTERN}
@@ -151,6 +156,7 @@ public final class Grid implements AutoCloseable {
    */
   public CompletionStage<List<MapInfo>> maps() {
     List<CompletableFuture<Partition.Counts>> replies = new ArrayList<>();
+    // Settings are read from their home partitions separately (Counts only names them).
     for (int p = 0; p < settings.partitions(); p++) {
       replies.add(
           ask(p, Partition.GetCounts::new, Function.identity()).toCompletableFuture());
@@ -161,12 +167,33 @@ public final class Grid implements AutoCloseable {
               Map<String, Long> total = new TreeMap<>();
               for (var reply : replies) {
                 reply.join().counts().forEach((map, n) -> total.merge(map, n, Long::sum));
+                reply.join().configured().forEach(map -> total.merge(map, 0L, Long::sum));
               }
-              return total.entrySet().stream()
-                  .map(e -> new MapInfo(e.getKey(), e.getValue()))
-                  .toList();
+              return total;
             },
-            executor());
+            executor())
+        .thenCompose(
+            total -> {
+              List<CompletableFuture<MapInfo>> infos = new ArrayList<>();
+              total.forEach(
+                  (map, count) ->
+                      infos.add(
+                          readMapConfig(map)
+                              .thenApply(
+                                  config ->
+                                      new MapInfo(
+                                          map,
+                                          count,
+                                          config.map(Grid::toSettings).orElse(null),
+                                          config.map(MapConfig::version).orElse(0L)))
+                              .toCompletableFuture()));
+              return CompletableFuture.allOf(infos.toArray(CompletableFuture[]::new))
+                  .thenApplyAsync(
+                      ignored -> infos.stream().map(CompletableFuture::join)
+                          .filter(info -> info.entries() > 0 || info.settings() != null)
+                          .toList(),
+                      executor());
+            });
   }
 
   /**
@@ -265,7 +292,11 @@ public final class Grid implements AutoCloseable {
 
   public GridLimits limits() {
     return new GridLimits(
-        settings.maxKeyBytes(), settings.maxValueBytes(), settings.maxListLimit());
+        settings.maxKeyBytes(),
+        settings.maxValueBytes(),
+        settings.maxListLimit(),
+        settings.maxBatchItems(),
+        settings.maxTtl());
   }
 
   /** The node's actor system, for applications that run their own actors beside the grid. */
@@ -326,6 +357,54 @@ public final class Grid implements AutoCloseable {
             },
             executor());
   }
+
+  /** The map's settings as this node uses them for writes: cached, see {@link MapSettings}. */
+  CompletionStage<MapConfig> mapConfig(String map) {
+    long now = System.nanoTime();
+    CachedConfig cached = mapConfigs.get(map);
+    if (cached != null && now - cached.readAt() < settings.mapSettingsRefresh().toNanos()) {
+      return cached.config();
+    }
+    CompletableFuture<MapConfig> fresh =
+        readMapConfig(map).thenApply(c -> c.orElse(NO_CONFIG)).toCompletableFuture();
+    CompletableFuture<MapConfig> previous =
+        cached == null ? null : cached.config();
+    mapConfigs.put(map, new CachedConfig(fresh, now));
+    // While a refresh is under way, writes go on with the settings read before.
+    if (previous != null && previous.isDone() && !previous.isCompletedExceptionally()) {
+      fresh.whenComplete(
+          (c, error) -> {
+            if (error != null) {
+              mapConfigs.put(map, new CachedConfig(previous, now));
+            }
+          });
+      return previous;
+    }
+    return fresh;
+  }
+
+  /** The map's settings, read from its home partition now. */
+  CompletionStage<Optional<MapConfig>> readMapConfig(String map) {
+    return ask(
+        partitioner.homeOf(map),
+        (ActorRef<Partition.ConfigReply> replyTo) -> new Partition.GetConfig(map, replyTo),
+        reply -> Optional.ofNullable(reply.config()));
+  }
+
+  /** Called after this node changed a map's settings, so that its next write reads them. */
+  void forgetMapConfig(String map) {
+    mapConfigs.remove(map);
+  }
+
+  static MapSettings toSettings(MapConfig config) {
+    return new MapSettings(
+        config.defaultTtlMillis() == 0 ? null : Duration.ofMillis(config.defaultTtlMillis()),
+        config.maxValueBytes());
+  }
+
+  private record CachedConfig(CompletableFuture<MapConfig> config, long readAt) {}
+
+  private static final MapConfig NO_CONFIG = new MapConfig(0, 0, 0, 0, 0);
 
   private void warmUp(int p) {
     ask(p, Partition.Ping::new, Function.identity())

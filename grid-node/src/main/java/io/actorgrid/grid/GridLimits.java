@@ -6,8 +6,15 @@ package io.actorgrid.grid;
  * @param maxKeyBytes longest key in bytes of UTF-8
  * @param maxValueBytes largest value in bytes
  * @param maxListLimit most entries of one list page
+ * @param maxBatchItems most items of one batch
+ * @param maxTtl longest time to live of a record
  */
-public record GridLimits(int maxKeyBytes, int maxValueBytes, int maxListLimit) {
+public record GridLimits(
+    int maxKeyBytes,
+    int maxValueBytes,
+    int maxListLimit,
+    int maxBatchItems,
+    java.time.Duration maxTtl) {
   /** Map names: 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit. */
   public static final String MAP_NAME_PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
 }

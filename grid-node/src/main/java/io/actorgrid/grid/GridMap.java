@@ -1,13 +1,18 @@
 package io.actorgrid.grid;
 
+import io.actorgrid.grid.internal.JsonValues;
+import io.actorgrid.grid.internal.MapConfig;
 import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.grid.internal.PartitionState;
 import io.actorgrid.grid.internal.StoredEntry;
 import io.actorgrid.grid.internal.WriteOp;
 import io.actorgrid.grid.internal.WriteOutcome;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
@@ -52,42 +57,56 @@ public final class GridMap {
 
   /** Stores the value unconditionally. */
   public CompletionStage<WriteResult> put(String key, byte[] value, String contentType) {
-    return put(key, value, contentType, Precondition.none());
+    return put(key, value, contentType, WriteOptions.none());
+  }
+
+  /** Stores the value if the record satisfies the precondition; see {@link #put(String, byte[], String, WriteOptions)}. */
+  public CompletionStage<WriteResult> put(
+      String key, byte[] value, String contentType, Precondition precondition) {
+    return put(key, value, contentType, WriteOptions.none().withPrecondition(precondition));
   }
 
   /**
-   * Stores the value if the record satisfies the precondition, checked atomically with the write.
-   * Completes once the change is durable in the journal.
+   * Stores the value, if the record satisfies the options' precondition (checked atomically with
+   * the write), with the options' time to live (else the map's default; else none). Completes once
+   * the change is durable in the journal.
    *
    * @param contentType the media type returned with the value; null stores {@code
    *     application/octet-stream}
    */
   public CompletionStage<WriteResult> put(
-      String key, byte[] value, String contentType, Precondition precondition) {
-    try {
-      checkKey(key);
-      if (value == null) {
-        throw new InvalidRequestException("the value is missing");
-      }
-      if (value.length > grid.settings().maxValueBytes()) {
-        throw new ValueTooLargeException(value.length, grid.settings().maxValueBytes());
-      }
-    } catch (GridException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+      String key, byte[] value, String contentType, WriteOptions options) {
     String type = contentType == null ? "application/octet-stream" : contentType;
-    WriteOp op = new WriteOp.Put(name, key, value, type, expected(precondition));
-    return write(key, op)
-        .thenApply(
-            outcome ->
-                new WriteResult(
-                    name,
-                    key,
-                    outcome.version(),
-                    outcome.status() == WriteOutcome.Status.CREATED));
+    return validated(
+            () -> {
+              checkKey(key);
+              if (value == null) {
+                throw new InvalidRequestException("the value is missing");
+              }
+              checkNodeValueLimit(value.length);
+              checkTtl(options.ttl());
+            })
+        .thenCompose(
+            config -> {
+              checkMapValueLimit(config, value.length);
+              long ttl = ttlMillis(options.ttl(), config);
+              WriteOp op =
+                  new WriteOp.Put(
+                      name,
+                      key,
+                      value,
+                      type,
+                      expected(options.precondition()),
+                      ttl,
+                      WriteOp.Request.of(
+                          options.idempotencyKey(), "put", name, key, value, type,
+                          expected(options.precondition()), ttl));
+              return write(key, op);
+            })
+        .thenApply(outcome -> writeResult(key, outcome));
   }
 
-  /** The record, or empty when the key has none. */
+  /** The record, or empty when the key has none (or it has expired). */
   public CompletionStage<Optional<Entry>> get(String key) {
     return withValidKey(
         key,
@@ -100,19 +119,374 @@ public final class GridMap {
 
   /** Deletes the record; completes with false when there was none. */
   public CompletionStage<Boolean> delete(String key) {
-    return delete(key, Precondition.none());
+    return delete(key, WriteOptions.none());
+  }
+
+  /** Deletes the record if it satisfies the precondition; see {@link #delete(String, WriteOptions)}. */
+  public CompletionStage<Boolean> delete(String key, Precondition precondition) {
+    return delete(key, WriteOptions.none().withPrecondition(precondition));
   }
 
   /**
-   * Deletes the record if it satisfies the precondition; completes with true once the deletion is
-   * durable, false when there was no record (and the precondition allowed that).
+   * Deletes the record if it satisfies the options' precondition; completes with true once the
+   * deletion is durable, false when there was no record (and the precondition allowed that). A
+   * TTL in the options is ignored.
    */
-  public CompletionStage<Boolean> delete(String key, Precondition precondition) {
+  public CompletionStage<Boolean> delete(String key, WriteOptions options) {
     return withValidKey(
         key,
-        () ->
-            write(key, new WriteOp.Delete(name, key, expected(precondition)))
-                .thenApply(outcome -> outcome.status() == WriteOutcome.Status.DELETED));
+        () -> {
+          long expected = expected(options.precondition());
+          return write(
+                  key,
+                  new WriteOp.Delete(
+                      name,
+                      key,
+                      expected,
+                      WriteOp.Request.of(options.idempotencyKey(), "delete", name, key, expected)))
+              .thenApply(outcome -> outcome.status() == WriteOutcome.Status.DELETED);
+        });
+  }
+
+  /**
+   * Applies a JSON merge patch (RFC 7396) to the record, in its partition, atomically: no other
+   * write comes between reading the current value and writing the patched one, so concurrent
+   * patches never lose each other's changes. The record keeps its content type and its expiry
+   * time; the options' TTL is ignored.
+   *
+   * <p>Fails with {@link InvalidRequestException} when the patch is not one JSON value, {@link
+   * NotFoundException} when the record does not exist, {@link ConflictException} when its value is
+   * not JSON, {@link ValueTooLargeException} when the result would exceed the value limit, {@link
+   * PreconditionFailedException} when the precondition fails.
+   */
+  public CompletionStage<WriteResult> patch(String key, byte[] mergePatch, WriteOptions options) {
+    return validated(
+            () -> {
+              checkKey(key);
+              if (mergePatch == null || JsonValues.parse(mergePatch) == null) {
+                throw new InvalidRequestException(
+                    "the merge patch is not one JSON value (RFC 7396); send a JSON object such as"
+                        + " {\"name\":\"Alice\"}, with null for members to remove");
+              }
+              checkNodeValueLimit(mergePatch.length);
+            })
+        .thenCompose(
+            config -> {
+              long expected = expected(options.precondition());
+              return write(
+                  key,
+                  new WriteOp.Patch(
+                      name,
+                      key,
+                      mergePatch,
+                      expected,
+                      valueLimit(config),
+                      WriteOp.Request.of(
+                          options.idempotencyKey(), "patch", name, key, mergePatch, expected)));
+            })
+        .thenApply(outcome -> writeResult(key, outcome));
+  }
+
+  /**
+   * Adds {@code delta} to the counter under {@code key}, a record whose value is a JSON integer,
+   * atomically in its partition: concurrent increments never lose one another. A missing record
+   * is created at 0 (as {@code application/json}, with the options' TTL or the map's default);
+   * an existing one keeps its expiry time. The options' precondition must be none.
+   *
+   * <p>Fails with {@link ConflictException} when the value is not a JSON integer or the sum
+   * would overflow a 64-bit integer.
+   */
+  public CompletionStage<CounterResult> increment(String key, long delta, WriteOptions options) {
+    return validated(
+            () -> {
+              checkKey(key);
+              checkTtl(options.ttl());
+              if (options.precondition() != Precondition.none()) {
+                throw new InvalidRequestException(
+                    "an increment takes no precondition: it applies to the current value");
+              }
+            })
+        .thenCompose(
+            config -> {
+              long ttl = ttlMillis(options.ttl(), config);
+              return write(
+                  key,
+                  new WriteOp.Increment(
+                      name,
+                      key,
+                      delta,
+                      ttl,
+                      WriteOp.Request.of(
+                          options.idempotencyKey(), "increment", name, key, delta, ttl)));
+            })
+        .thenApply(
+            outcome ->
+                new CounterResult(
+                    name,
+                    key,
+                    Long.parseLong(new String(outcome.entry().value(), StandardCharsets.US_ASCII)),
+                    outcome.version(),
+                    outcome.status() == WriteOutcome.Status.CREATED));
+  }
+
+  /**
+   * Runs a batch of puts, gets and deletes, answering one result per item, in order. Items are
+   * grouped by partition: the items of one partition are decided in order and written as one
+   * atomic journal write, so a batch costs one journal write per partition it touches. Items of
+   * different partitions are independent: the batch as a whole is not atomic, and a failure of
+   * one partition (503) fails only its items. A get sees the earlier items of the batch on the
+   * same key.
+   *
+   * <p>The whole batch fails, with nothing done, when an item is invalid ({@link
+   * InvalidRequestException}, {@link ValueTooLargeException}) or there are more than {@code
+   * actorgrid.limits.max-batch-items} items ({@link BatchTooLargeException}).
+   *
+   * @param idempotencyKey null, or a key for the whole batch: each write item is remembered
+   *     under it and its position, so a retried batch gets each write's original outcome
+   */
+  public CompletionStage<List<BatchResult>> batch(List<BatchItem> items, String idempotencyKey) {
+    return validated(
+            () -> {
+              if (items == null || items.isEmpty()) {
+                throw new InvalidRequestException("the batch has no items; send 1 or more");
+              }
+              if (items.size() > grid.settings().maxBatchItems()) {
+                throw new BatchTooLargeException(items.size(), grid.settings().maxBatchItems());
+              }
+              for (int i = 0; i < items.size(); i++) {
+                BatchItem item = items.get(i);
+                try {
+                  checkKey(item.key());
+                  if (item.kind() == BatchItem.Kind.PUT) {
+                    if (item.value() == null) {
+                      throw new InvalidRequestException("a put needs a value");
+                    }
+                    checkNodeValueLimit(item.value().length);
+                    checkTtl(item.ttl());
+                  }
+                } catch (GridException e) {
+                  throw new InvalidRequestException("items[" + i + "]: " + e.getMessage());
+                }
+              }
+            })
+        .thenCompose(config -> runBatch(items, idempotencyKey, config));
+  }
+
+  private CompletionStage<List<BatchResult>> runBatch(
+      List<BatchItem> items, String idempotencyKey, MapConfig config) {
+    List<WriteOp> ops = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      BatchItem item = items.get(i);
+      String itemKey = idempotencyKey == null ? null : idempotencyKey + "#" + i;
+      long expected = expected(item.precondition());
+      switch (item.kind()) {
+        case GET -> ops.add(new WriteOp.Read(name, item.key()));
+        case DELETE -> ops.add(
+            new WriteOp.Delete(
+                name,
+                item.key(),
+                expected,
+                WriteOp.Request.of(itemKey, "delete", name, item.key(), expected)));
+        case PUT -> {
+          try {
+            checkMapValueLimit(config, item.value().length);
+          } catch (GridException e) {
+            throw new InvalidRequestException("items[" + i + "]: " + e.getMessage());
+          }
+          String type = item.contentType() == null ? "application/octet-stream" : item.contentType();
+          long ttl = ttlMillis(item.ttl(), config);
+          ops.add(
+              new WriteOp.Put(
+                  name,
+                  item.key(),
+                  item.value(),
+                  type,
+                  expected,
+                  ttl,
+                  WriteOp.Request.of(
+                      itemKey, "put", name, item.key(), item.value(), type, expected, ttl)));
+        }
+      }
+    }
+    // Group by partition, keeping the order of items within each partition.
+    Map<Integer, List<Integer>> byPartition = new LinkedHashMap<>();
+    for (int i = 0; i < ops.size(); i++) {
+      byPartition.computeIfAbsent(partitionOf(ops.get(i).key()), p -> new ArrayList<>()).add(i);
+    }
+    BatchResult[] results = new BatchResult[items.size()];
+    List<CompletableFuture<Void>> done = new ArrayList<>(byPartition.size());
+    byPartition.forEach(
+        (partition, indexes) -> {
+          List<WriteOp> group = indexes.stream().map(ops::get).toList();
+          done.add(
+              grid.ask(
+                      partition,
+                      (ActorRef<Partition.Outcomes> replyTo) -> new Partition.Write(group, replyTo),
+                      (Partition.Outcomes reply) -> reply.outcomes())
+                  .handle(
+                      (outcomes, error) -> {
+                        for (int j = 0; j < indexes.size(); j++) {
+                          int i = indexes.get(j);
+                          results[i] =
+                              error != null
+                                  ? failedItem(items.get(i).key(), error)
+                                  : batchResult(items.get(i).key(), outcomes.get(j));
+                        }
+                        return (Void) null;
+                      })
+                  .toCompletableFuture());
+        });
+    return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
+        .thenApplyAsync(ignored -> List.of(results), grid.executor());
+  }
+
+  private BatchResult batchResult(String key, WriteOutcome outcome) {
+    return switch (outcome.status()) {
+      case CREATED -> new BatchResult(key, BatchResult.Outcome.CREATED, outcome.version(), null, null);
+      case UPDATED -> new BatchResult(key, BatchResult.Outcome.UPDATED, outcome.version(), null, null);
+      case DELETED -> new BatchResult(key, BatchResult.Outcome.DELETED, outcome.version(), null, null);
+      case FOUND -> new BatchResult(
+          key, BatchResult.Outcome.FOUND, outcome.version(), toEntry(outcome.entry()), null);
+      case NOT_FOUND -> new BatchResult(key, BatchResult.Outcome.NOT_FOUND, 0, null, null);
+      case PRECONDITION_FAILED -> new BatchResult(
+          key,
+          BatchResult.Outcome.PRECONDITION_FAILED,
+          outcome.version(),
+          null,
+          new PreconditionFailedException(name, key, outcome.version()));
+      default -> failedItem(key, failure(key, outcome));
+    };
+  }
+
+  private static BatchResult failedItem(String key, Throwable error) {
+    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+    GridException e =
+        cause instanceof GridException g
+            ? g
+            : new GridUnavailableException("the item's partition failed: " + cause);
+    return new BatchResult(key, BatchResult.Outcome.FAILED, 0, null, e);
+  }
+
+  /**
+   * The map's settings and live record count; empty when it has neither records nor settings.
+   * The count is read partition by partition, so under concurrent writes it is not one
+   * point-in-time figure.
+   */
+  public CompletionStage<Optional<MapInfo>> describe() {
+    CompletionStage<Optional<MapConfig>> config = grid.readMapConfig(name);
+    return count()
+        .thenCombine(
+            config,
+            (count, settings) ->
+                count == 0 && settings.isEmpty()
+                    ? Optional.<MapInfo>empty()
+                    : Optional.of(
+                        new MapInfo(
+                            name,
+                            count,
+                            settings.map(Grid::toSettings).orElse(null),
+                            settings.map(MapConfig::version).orElse(0L))));
+  }
+
+  /** Records of the map that exist now (expired ones excluded), counted partition by partition. */
+  public CompletionStage<Long> count() {
+    return grid.maps()
+        .thenApply(
+            maps ->
+                maps.stream()
+                    .filter(m -> m.name().equals(name))
+                    .mapToLong(MapInfo::entries)
+                    .sum());
+  }
+
+  /**
+   * Creates or replaces the map's settings, durably, if they satisfy the precondition (on the
+   * settings' version). Completes with the settings' new version ({@link WriteResult#key()} is
+   * null, {@link WriteResult#created()} true when the map had no settings).
+   */
+  public CompletionStage<WriteResult> configure(MapSettings settings, Precondition precondition) {
+    return validated(
+            () -> {
+              if (settings.maxValueBytes() > grid.settings().maxValueBytes()) {
+                throw new InvalidRequestException(
+                    "maxValueBytes "
+                        + settings.maxValueBytes()
+                        + " exceeds the node's limit of "
+                        + grid.settings().maxValueBytes()
+                        + " bytes (actorgrid.limits.max-value-bytes)");
+              }
+              checkTtl(settings.defaultTtl());
+            })
+        .thenCompose(
+            ignored ->
+                configureHome(
+                    new WriteOp.Configure(
+                        name,
+                        settings.defaultTtl() == null ? 0 : settings.defaultTtl().toMillis(),
+                        settings.maxValueBytes(),
+                        false,
+                        expected(precondition))))
+        .thenApply(outcome -> new WriteResult(name, null, outcome.version(), outcome.status() == WriteOutcome.Status.CREATED));
+  }
+
+  /**
+   * Removes every record of the map, partition by partition (each partition's removal is one
+   * event), and keeps its settings. Completes with the number of records removed. Not atomic
+   * across partitions: a write made during the call may or may not survive it.
+   */
+  public CompletionStage<Long> clear() {
+    int partitions = grid.partitioner().partitions();
+    List<CompletableFuture<Long>> removed = new ArrayList<>(partitions);
+    for (int p = 0; p < partitions; p++) {
+      removed.add(
+          grid.ask(
+                  p,
+                  (ActorRef<Partition.Outcomes> replyTo) ->
+                      new Partition.Write(List.of(new WriteOp.ClearMap(name)), replyTo),
+                  (Partition.Outcomes reply) -> {
+                    WriteOutcome outcome = reply.outcomes().get(0);
+                    if (outcome.status() != WriteOutcome.Status.CLEARED) {
+                      throw failure("", outcome);
+                    }
+                    return outcome.version();
+                  })
+              .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(removed.toArray(CompletableFuture[]::new))
+        .thenApplyAsync(
+            ignored -> removed.stream().mapToLong(CompletableFuture::join).sum(), grid.executor());
+  }
+
+  /**
+   * Deletes the map: its settings, then its records (see {@link #clear()}). Completes with false
+   * when the map had neither.
+   */
+  public CompletionStage<Boolean> drop() {
+    return configureHome(new WriteOp.Configure(name, 0, 0, true, WriteOp.ANY))
+        .thenCompose(
+            outcome ->
+                clear().thenApply(removed -> removed > 0 || outcome.status() == WriteOutcome.Status.DELETED));
+  }
+
+  private CompletionStage<WriteOutcome> configureHome(WriteOp.Configure op) {
+    return grid.ask(
+            grid.partitioner().homeOf(name),
+            (ActorRef<Partition.Outcomes> replyTo) -> new Partition.Write(List.of(op), replyTo),
+            (Partition.Outcomes reply) -> {
+              WriteOutcome outcome = reply.outcomes().get(0);
+              grid.forgetMapConfig(name);
+              if (outcome.status() == WriteOutcome.Status.PRECONDITION_FAILED) {
+                throw new PreconditionFailedException(
+                    outcome.version() == 0
+                        ? "map '" + name + "' has no settings"
+                        : "the settings of map '" + name + "' are at version " + outcome.version(),
+                    outcome.version());
+              }
+              if (outcome.status() == WriteOutcome.Status.UNAVAILABLE) {
+                throw failure("", outcome);
+              }
+              return outcome;
+            });
   }
 
   /**
@@ -170,21 +544,100 @@ public final class GridMap {
     return new Page(entries, next);
   }
 
+  /** Sends one write to the key's partition; a failed outcome completes the stage exceptionally. */
   private CompletionStage<WriteOutcome> write(String key, WriteOp op) {
     return grid.ask(
         partitionOf(key),
-        (ActorRef<WriteOutcome> replyTo) ->
-            new Partition.Write(op, replyTo),
-        outcome ->
-            switch (outcome.status()) {
-              case PRECONDITION_FAILED -> throw new PreconditionFailedException(
-                  name, key, outcome.version());
-              case UNAVAILABLE -> throw new GridUnavailableException(
-                  "the partition of key '"
-                      + key
-                      + "' could not complete the write; it was not acknowledged. Retry shortly.");
-              default -> outcome;
-            });
+        (ActorRef<Partition.Outcomes> replyTo) -> new Partition.Write(List.of(op), replyTo),
+        reply -> {
+          WriteOutcome outcome = reply.outcomes().get(0);
+          return switch (outcome.status()) {
+            case CREATED, UPDATED, DELETED, NOT_FOUND, FOUND, CLEARED -> outcome;
+            default -> throw failure(key, outcome);
+          };
+        });
+  }
+
+  /** The exception for an outcome that is a failure. */
+  private GridException failure(String key, WriteOutcome outcome) {
+    return switch (outcome.status()) {
+      case PRECONDITION_FAILED -> new PreconditionFailedException(name, key, outcome.version());
+      case CONFLICT -> new ConflictException(outcome.detail());
+      case TOO_LARGE -> new ValueTooLargeException(outcome.detail(), 0, 0);
+      case REQUEST_MISMATCH -> new IdempotencyKeyReusedException(outcome.detail());
+      case NOT_FOUND -> new NotFoundException(
+          "map '" + name + "' has no entry with key '" + key + "'");
+      default -> new GridUnavailableException(
+          "the partition of key '"
+              + key
+              + "' could not complete the write; it was not acknowledged. Retry shortly.");
+    };
+  }
+
+  private WriteResult writeResult(String key, WriteOutcome outcome) {
+    if (outcome.status() == WriteOutcome.Status.NOT_FOUND) {
+      throw failure(key, outcome);
+    }
+    return new WriteResult(
+        name, key, outcome.version(), outcome.status() == WriteOutcome.Status.CREATED);
+  }
+
+  /**
+   * Runs the synchronous checks, then completes with the map's settings (MapSettings.DEFAULT
+   * values when it has none); a check's failure completes the stage with it.
+   */
+  private CompletionStage<MapConfig> validated(Runnable checks) {
+    try {
+      checks.run();
+    } catch (GridException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return grid.mapConfig(name);
+  }
+
+  private void checkNodeValueLimit(long size) {
+    if (size > grid.settings().maxValueBytes()) {
+      throw new ValueTooLargeException(size, grid.settings().maxValueBytes());
+    }
+  }
+
+  private void checkMapValueLimit(MapConfig config, long size) {
+    if (config.maxValueBytes() > 0 && size > config.maxValueBytes()) {
+      throw new ValueTooLargeException(
+          "the value has "
+              + size
+              + " bytes; values of map '"
+              + name
+              + "' may have at most "
+              + config.maxValueBytes()
+              + " bytes (its maxValueBytes setting). Store a smaller value or change the setting.",
+          size,
+          config.maxValueBytes());
+    }
+  }
+
+  private long valueLimit(MapConfig config) {
+    return config.maxValueBytes() > 0 ? config.maxValueBytes() : grid.settings().maxValueBytes();
+  }
+
+  private void checkTtl(Duration ttl) {
+    if (ttl == null) {
+      return;
+    }
+    if (ttl.isNegative() || ttl.toMillis() < 1) {
+      throw new InvalidRequestException("a time to live must be at least 1 ms, was " + ttl);
+    }
+    if (ttl.compareTo(grid.settings().maxTtl()) > 0) {
+      throw new InvalidRequestException(
+          "a time to live may be at most "
+              + grid.settings().maxTtl().toDays()
+              + " days (actorgrid.limits.max-ttl), was "
+              + ttl);
+    }
+  }
+
+  private static long ttlMillis(Duration explicit, MapConfig config) {
+    return explicit != null ? explicit.toMillis() : config.defaultTtlMillis();
   }
 
   private int partitionOf(String key) {
@@ -237,7 +690,8 @@ public final class GridMap {
         e.contentType(),
         e.version(),
         Instant.ofEpochMilli(e.created()),
-        Instant.ofEpochMilli(e.updated()));
+        Instant.ofEpochMilli(e.updated()),
+        e.expiresAt() == 0 ? null : Instant.ofEpochMilli(e.expiresAt()));
   }
 
   private static String encodeCursor(String lastKey) {

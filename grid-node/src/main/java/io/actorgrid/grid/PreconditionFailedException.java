@@ -14,6 +14,12 @@ public final class PreconditionFailedException extends GridException {
     this.currentVersion = currentVersion;
   }
 
+  /** A precondition on something other than a record (a map's settings). */
+  public PreconditionFailedException(String message, long currentVersion) {
+    super(message);
+    this.currentVersion = currentVersion;
+  }
+
   /** The record's version when the write was decided; 0 when it did not exist. */
   public long currentVersion() {
     return currentVersion;

@@ -1,17 +1,23 @@
 package io.actorgrid.grid;
 
-/** A value exceeds {@code actorgrid.limits.max-value-bytes}. */
+/** A value exceeds {@code actorgrid.limits.max-value-bytes} or its map's {@code maxValueBytes}. */
 public final class ValueTooLargeException extends GridException {
   private final long size;
   private final long limit;
 
   public ValueTooLargeException(long size, long limit) {
-    super(
+    this(
         "the value has "
             + size
             + " bytes; values may have at most "
             + limit
-            + " bytes (actorgrid.limits.max-value-bytes). Store a smaller value or split it.");
+            + " bytes (actorgrid.limits.max-value-bytes). Store a smaller value or split it.",
+        size,
+        limit);
+  }
+
+  public ValueTooLargeException(String message, long size, long limit) {
+    super(message);
     this.size = size;
     this.limit = limit;
   }

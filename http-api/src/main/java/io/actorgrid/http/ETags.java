@@ -40,7 +40,7 @@ final class ETags {
     if (ifNoneMatch != null) {
       if (!isPut) {
         throw new InvalidRequestException(
-            "DELETE does not take If-None-Match; use If-Match with the version to delete");
+            "only PUT takes If-None-Match (*: create only); use If-Match with the version you read");
       }
       if (!ifNoneMatch.trim().equals("*")) {
         throw new InvalidRequestException(

@@ -3,13 +3,25 @@ package io.actorgrid.http;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.actorgrid.grid.BatchResult;
 import io.actorgrid.grid.Entry;
+import io.actorgrid.grid.GridException;
+import io.actorgrid.grid.MapSettings;
+import io.actorgrid.grid.WriteOptions;
+import io.actorgrid.http.wire.BatchReply;
+import io.actorgrid.http.wire.ClearReply;
+import io.actorgrid.http.wire.CounterReply;
+import io.actorgrid.http.wire.MapReply;
+import java.net.URLEncoder;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
 import io.actorgrid.grid.Grid;
 import io.actorgrid.grid.GridMap;
 import io.actorgrid.grid.InvalidRequestException;
 import io.actorgrid.grid.ListQuery;
 import io.actorgrid.grid.Page;
-import io.actorgrid.grid.Precondition;
 import io.actorgrid.grid.ValueTooLargeException;
 import io.actorgrid.http.wire.ClusterReply;
 import io.actorgrid.http.wire.ListReply;
@@ -33,8 +45,12 @@ import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaType;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.headers.Allow;
 import org.apache.pekko.http.javadsl.model.headers.ETag;
 import org.apache.pekko.http.javadsl.model.headers.EntityTag;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -71,17 +87,46 @@ public final class GridRoutes extends AllDirectives {
                     "v1",
                     () ->
                         concat(
-                        path("cluster", () -> get(this::cluster)),
-                        pathPrefix(
-                            "maps",
-                            () ->
-                                concat(
-                                    pathEndOrSingleSlash(() -> get(this::listMaps)),
-                                    pathPrefix(
-                                        PathMatchers.segment(),
-                                        map ->
-                                            pathPrefix(
-                                                "entries", () -> entries(map)))))))));
+                            path("cluster", () -> get(this::cluster)),
+                            path("openapi.json", () -> get(this::openApi)),
+                            pathPrefix(
+                                "maps",
+                                () ->
+                                    concat(
+                                        pathEndOrSingleSlash(() -> get(this::listMaps)),
+                                        pathPrefix(PathMatchers.segment(), this::map)))))));
+  }
+
+  /** /v1/maps/{map}..., or /v1/maps/{map}:{action}. */
+  private Route map(String segment) {
+    int colon = segment.indexOf(':');
+    if (colon >= 0) {
+      String map = segment.substring(0, colon);
+      String action = segment.substring(colon + 1);
+      return pathEnd(
+          () ->
+              post(
+                  () ->
+                      switch (action) {
+                        case "batch" -> batch(map);
+                        case "clear" -> clearMap(map);
+                        default -> complete(
+                            problems.problem(
+                                404,
+                                "Not found",
+                                "no action '"
+                                    + action
+                                    + "' on maps; the actions are :batch and :clear"));
+                      }));
+    }
+    return concat(
+        pathEndOrSingleSlash(
+            () ->
+                concat(
+                    get(() -> describeMap(segment)),
+                    put(() -> configureMap(segment)),
+                    delete(() -> dropMap(segment)))),
+        pathPrefix("entries", () -> entries(segment)));
   }
 
   private Route cluster() {
@@ -137,7 +182,9 @@ public final class GridRoutes extends AllDirectives {
                     get(() -> read(mapName, key)),
                     head(() -> read(mapName, key)),
                     put(() -> write(mapName, key)),
-                    delete(() -> remove(mapName, key)))));
+                    delete(() -> remove(mapName, key)),
+                    patch(() -> patchEntry(mapName, key)),
+                    post(() -> increment(mapName, key)))));
   }
 
   private Route read(String mapName, String key) {
@@ -162,64 +209,438 @@ public final class GridRoutes extends AllDirectives {
                                           .withEntity(
                                               HttpEntities.create(
                                                   contentType(e.contentType()), e.value()));
-                              return response.addHeader(etag(e.version()));
+                              response = response.addHeader(etag(e.version()));
+                              return e.expiresAt() == null
+                                  ? response
+                                  : response.addHeader(
+                                      RawHeader.create("Grid-Expires-At", e.expiresAt().toString()));
                             })));
   }
 
   private Route write(String mapName, String key) {
+    return writeOptions(
+        true,
+        true,
+        options ->
+            extractRequestEntity(
+                entity ->
+                    respond(
+                        () -> {
+                          GridMap map = grid.map(mapName);
+                          ContentType type = entity.getContentType();
+                          return readBody(entity)
+                              .thenCompose(
+                                  body -> {
+                                    checkJson(type, body);
+                                    return map.put(key, body, type.toString(), options);
+                                  })
+                              .thenApply(
+                                  result -> {
+                                    HttpResponse response =
+                                        json(
+                                                result.created() ? 201 : 200,
+                                                toJson(
+                                                    new WriteReply(
+                                                        mapName, key, result.version())))
+                                            .addHeader(etag(result.version()));
+                                    return result.created()
+                                        ? response.addHeader(
+                                            Location.create(entryPath(mapName, key)))
+                                        : response;
+                                  });
+                        })));
+  }
+
+  /**
+   * The options of a write from its headers and query: If-Match / If-None-Match, ?ttl= and
+   * Idempotency-Key.
+   */
+  private Route writeOptions(
+      boolean isPut, boolean takesTtl, Function<WriteOptions, Route> inner) {
     return optionalHeaderValueByName(
         "If-Match",
         ifMatch ->
             optionalHeaderValueByName(
                 "If-None-Match",
                 ifNoneMatch ->
-                    extractRequestEntity(
-                        entity ->
-                            respond(
-                                () -> {
-                                  GridMap map = grid.map(mapName);
-                                  Precondition precondition =
-                                      ETags.forWrite(
-                                          ifMatch.orElse(null), ifNoneMatch.orElse(null), true);
-                                  ContentType type = entity.getContentType();
-                                  return readBody(entity)
-                                      .thenCompose(
-                                          body -> {
-                                            checkJson(type, body);
-                                            return map.put(
-                                                key, body, type.toString(), precondition);
-                                          })
-                                      .thenApply(
-                                          result ->
-                                              json(
-                                                      result.created() ? 201 : 200,
-                                                      toJson(
-                                                          new WriteReply(
-                                                              mapName, key, result.version())))
-                                                  .addHeader(etag(result.version())));
+                    optionalHeaderValueByName(
+                        "Idempotency-Key",
+                        idempotencyKey ->
+                            parameterOptional(
+                                "ttl",
+                                ttl -> {
+                                  WriteOptions options;
+                                  try {
+                                    options =
+                                        WriteOptions.none()
+                                            .withPrecondition(
+                                                ETags.forWrite(
+                                                    ifMatch.orElse(null),
+                                                    ifNoneMatch.orElse(null),
+                                                    isPut));
+                                    if (ttl.isPresent() && !takesTtl) {
+                                      throw new InvalidRequestException(
+                                          "ttl applies to PUT of an entry and to :increment (when"
+                                              + " it creates the counter), not to this request");
+                                    }
+                                    if (ttl.isPresent()) {
+                                      options = options.withTtl(Ttls.parse(ttl.get(), "ttl"));
+                                    }
+                                    if (idempotencyKey.isPresent()) {
+                                      options =
+                                          options.withIdempotencyKey(
+                                              idempotencyKey(idempotencyKey.get()));
+                                    }
+                                  } catch (RuntimeException e) {
+                                    return respond(() -> CompletableFuture.failedFuture(e));
+                                  }
+                                  return inner.apply(options);
                                 }))));
   }
 
+  /** Idempotency keys: 1 to 255 visible ASCII characters, such as a UUID. */
+  private static String idempotencyKey(String value) {
+    String key = value.trim();
+    if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new InvalidRequestException(
+          "Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID");
+    }
+    return key;
+  }
+
+  private static String entryPath(String map, String key) {
+    return "/v1/maps/"
+        + map
+        + "/entries/"
+        + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
   private Route remove(String mapName, String key) {
-    return optionalHeaderValueByName(
-        "If-Match",
-        ifMatch ->
-            optionalHeaderValueByName(
-                "If-None-Match",
-                ifNoneMatch ->
+    return writeOptions(
+        false,
+        false,
+        options ->
+            respond(
+                () ->
+                    grid.map(mapName)
+                        .delete(key, options)
+                        .thenApply(
+                            deleted ->
+                                deleted
+                                    ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
+                                    : notFound(mapName, key))));
+  }
+
+  private Route patchEntry(String mapName, String key) {
+    return writeOptions(
+        false,
+        false,
+        options ->
+            extractRequestEntity(
+                entity ->
+                    respond(
+                        () -> {
+                          GridMap map = grid.map(mapName);
+                          MediaType media = entity.getContentType().mediaType();
+                          if (!(media.mainType().equals("application")
+                              && media.subType().equals("merge-patch+json"))) {
+                            return CompletableFuture.completedFuture(
+                                problems.problem(
+                                    415,
+                                    "Unsupported media type",
+                                    "PATCH takes a JSON merge patch (RFC 7396): send it with"
+                                        + " Content-Type: application/merge-patch+json, was "
+                                        + entity.getContentType()));
+                          }
+                          return readBody(entity)
+                              .thenCompose(body -> map.patch(key, body, options))
+                              .thenApply(
+                                  result ->
+                                      json(
+                                              200,
+                                              toJson(
+                                                  new WriteReply(
+                                                      mapName, key, result.version())))
+                                          .addHeader(etag(result.version())));
+                        })));
+  }
+
+  /** POST .../entries/{key}:increment with an optional {"delta": n} (default 1). */
+  private Route increment(String mapName, String target) {
+    String suffix = ":increment";
+    if (!target.endsWith(suffix) || target.length() == suffix.length()) {
+      return complete(
+          problems
+              .problem(
+                  405,
+                  "Method not allowed",
+                  "POST on an entry needs an action: POST .../entries/{key}:increment")
+              .addHeader(
+                  Allow.create(
+                      HttpMethods.GET,
+                      HttpMethods.HEAD,
+                      HttpMethods.PUT,
+                      HttpMethods.DELETE,
+                      HttpMethods.PATCH)));
+    }
+    String key = target.substring(0, target.length() - suffix.length());
+    return writeOptions(
+        false,
+        true,
+        options ->
+            extractRequestEntity(
+                entity ->
                     respond(
                         () ->
-                            grid.map(mapName)
-                                .delete(
-                                    key,
-                                    ETags.forWrite(
-                                        ifMatch.orElse(null), ifNoneMatch.orElse(null), false))
+                            readBody(entity)
+                                .thenCompose(
+                                    body ->
+                                        grid.map(mapName)
+                                            .increment(key, delta(entity, body), options))
                                 .thenApply(
-                                    deleted ->
-                                        deleted
-                                            ? HttpResponse.create()
-                                                .withStatus(StatusCodes.NO_CONTENT)
-                                            : notFound(mapName, key)))));
+                                    counter ->
+                                        json(
+                                                counter.created() ? 201 : 200,
+                                                toJson(
+                                                    new CounterReply(
+                                                        mapName,
+                                                        key,
+                                                        counter.value(),
+                                                        counter.version())))
+                                            .addHeader(etag(counter.version()))))));
+  }
+
+  private long delta(HttpEntity entity, byte[] body) {
+    if (body.length == 0) {
+      return 1;
+    }
+    JsonNode node = jsonBody(entity.getContentType(), body, "{\"delta\": 5}");
+    JsonNode delta = node.get("delta");
+    if (!node.isObject()
+        || node.size() != 1
+        || delta == null
+        || !delta.isIntegralNumber()
+        || !delta.canConvertToLong()) {
+      throw new InvalidRequestException(
+          "the body must be {\"delta\": <whole number>} (a 64-bit integer, may be negative),"
+              + " or empty for a delta of 1");
+    }
+    return delta.longValue();
+  }
+
+  /** The body as JSON: it must be sent as application/json and parse. */
+  private JsonNode jsonBody(ContentType type, byte[] body, String example) {
+    if (!isJson(type.mediaType())) {
+      throw new InvalidRequestException(
+          "send the body as Content-Type: application/json, such as " + example + "; was " + type);
+    }
+    checkJson(type, body);
+    try {
+      return mapper.readTree(body);
+    } catch (IOException e) {
+      throw new InvalidRequestException("the body is not valid JSON: " + e.getMessage());
+    }
+  }
+
+  private Route batch(String mapName) {
+    return optionalHeaderValueByName(
+        "Idempotency-Key",
+        idempotencyKey ->
+            extractRequestEntity(
+                entity ->
+                    respond(
+                        () -> {
+                          GridMap map = grid.map(mapName);
+                          String requestKey = idempotencyKey.map(GridRoutes::idempotencyKey).orElse(null);
+                          return readBody(entity, settings.maxBatchBodyBytes())
+                              .thenCompose(
+                                  body ->
+                                      map.batch(
+                                          BatchRequests.parse(
+                                              jsonBody(
+                                                  entity.getContentType(),
+                                                  body,
+                                                  "{\"items\":[{\"op\":\"get\",\"key\":\"k\"}]}"),
+                                              grid.limits().maxBatchItems()),
+                                          requestKey))
+                              .thenApply(
+                                  results ->
+                                      json(
+                                          200,
+                                          toJson(
+                                              new BatchReply(
+                                                  results.stream()
+                                                      .map(this::batchItem)
+                                                      .toList()))));
+                        })));
+  }
+
+  private BatchReply.Item batchItem(BatchResult result) {
+    if (result.error() != null) {
+      GridException e = result.error();
+      return new BatchReply.Item(
+          result.key(),
+          e.httpStatus(),
+          result.outcome() == BatchResult.Outcome.PRECONDITION_FAILED ? result.version() : null,
+          null, null, null, null, null,
+          e.title(),
+          e.getMessage());
+    }
+    if (result.outcome() == BatchResult.Outcome.NOT_FOUND) {
+      return new BatchReply.Item(
+          result.key(), 404, null, null, null, null, null, null, "Not found",
+          "no entry with key '" + result.key() + "'");
+    }
+    Entry e = result.entry();
+    if (e == null) {
+      return new BatchReply.Item(
+          result.key(), result.httpStatus(), result.version(),
+          null, null, null, null, null, null, null);
+    }
+    InlineValue v = inline(e);
+    return new BatchReply.Item(
+        result.key(),
+        200,
+        e.version(),
+        e.contentType(),
+        e.expiresAt() == null ? null : e.expiresAt().toString(),
+        v.json(),
+        v.text(),
+        v.base64(),
+        null,
+        null);
+  }
+
+  private Route describeMap(String mapName) {
+    return respond(
+        () ->
+            grid.map(mapName)
+                .describe()
+                .thenApply(
+                    info ->
+                        info.map(
+                                i ->
+                                    json(
+                                            200,
+                                            toJson(
+                                                new MapReply(
+                                                    i.name(),
+                                                    i.entries(),
+                                                    wireSettings(i.settings()),
+                                                    i.settingsVersion())))
+                                        .addHeader(etag(i.settingsVersion())))
+                            .orElseGet(
+                                () ->
+                                    problems.problem(
+                                        404,
+                                        "Not found",
+                                        "map '"
+                                            + mapName
+                                            + "' has neither entries nor settings"))));
+  }
+
+  private static MapReply.Settings wireSettings(MapSettings settings) {
+    return settings == null
+        ? null
+        : new MapReply.Settings(
+            settings.defaultTtl() == null ? null : Ttls.format(settings.defaultTtl()),
+            settings.maxValueBytes());
+  }
+
+  /** PUT /v1/maps/{map} with {"defaultTtl": "30s", "maxValueBytes": 1024}, both optional. */
+  private Route configureMap(String mapName) {
+    return writeOptions(
+        true,
+        false,
+        options ->
+            extractRequestEntity(
+                entity ->
+                    respond(
+                        () -> {
+                          GridMap map = grid.map(mapName);
+                          return readBody(entity)
+                              .thenCompose(
+                                  body ->
+                                      map.configure(
+                                          mapSettings(entity.getContentType(), body),
+                                          options.precondition()))
+                              .thenApply(
+                                  result ->
+                                      json(
+                                              result.created() ? 201 : 200,
+                                              toJson(
+                                                  new MapReply(
+                                                      mapName, null, null, result.version())))
+                                          .addHeader(etag(result.version())));
+                        })));
+  }
+
+  private MapSettings mapSettings(ContentType type, byte[] body) {
+    if (body.length == 0) {
+      return MapSettings.DEFAULT;
+    }
+    String example = "{\"defaultTtl\": \"30s\", \"maxValueBytes\": 65536}";
+    JsonNode node = jsonBody(type, body, example);
+    if (!node.isObject()) {
+      throw new InvalidRequestException("map settings are a JSON object, such as " + example);
+    }
+    Duration ttl = null;
+    long maxValueBytes = 0;
+    for (Map.Entry<String, JsonNode> field : node.properties()) {
+      JsonNode value = field.getValue();
+      switch (field.getKey()) {
+        case "defaultTtl" -> {
+          if (!value.isNull()) {
+            if (!value.isTextual()) {
+              throw new InvalidRequestException(
+                  "defaultTtl is a string such as \"30s\" (units ms, s, m, h, d), or null");
+            }
+            ttl = Ttls.parse(value.textValue(), "defaultTtl");
+          }
+        }
+        case "maxValueBytes" -> {
+          if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0) {
+            throw new InvalidRequestException(
+                "maxValueBytes is a whole number of bytes, 0 for the node's limit");
+          }
+          maxValueBytes = value.longValue();
+        }
+        default -> throw new InvalidRequestException(
+            "unknown map setting '"
+                + field.getKey()
+                + "'; the settings are defaultTtl and maxValueBytes");
+      }
+    }
+    return new MapSettings(ttl, maxValueBytes);
+  }
+
+  private Route dropMap(String mapName) {
+    return respond(
+        () ->
+            grid.map(mapName)
+                .drop()
+                .thenApply(
+                    existed ->
+                        existed
+                            ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
+                            : problems.problem(
+                                404,
+                                "Not found",
+                                "map '" + mapName + "' has neither entries nor settings")));
+  }
+
+  private Route clearMap(String mapName) {
+    return respond(
+        () ->
+            grid.map(mapName)
+                .clear()
+                .thenApply(removed -> json(200, toJson(new ClearReply(mapName, removed)))));
+  }
+
+  private Route openApi() {
+    return complete(
+        HttpResponse.create()
+            .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, OpenApi.document())));
   }
 
   private Route list(String mapName) {
@@ -284,7 +705,10 @@ public final class GridRoutes extends AllDirectives {
   }
 
   private CompletionStage<byte[]> readBody(HttpEntity entity) {
-    int limit = grid.limits().maxValueBytes();
+    return readBody(entity, grid.limits().maxValueBytes());
+  }
+
+  private CompletionStage<byte[]> readBody(HttpEntity entity, long limit) {
     var declared = entity.getContentLengthOption();
     if (declared.isPresent() && declared.getAsLong() > limit) {
       throw new ValueTooLargeException(declared.getAsLong(), limit);
@@ -347,34 +771,40 @@ public final class GridRoutes extends AllDirectives {
   }
 
   private ListReply.Item item(Entry e) {
-    String json = null;
-    String text = null;
-    String base64 = null;
-    if (e.value() != null) {
-      MediaType media = contentType(e.contentType()).mediaType();
-      if (isJson(media)) {
-        json = new String(e.value(), StandardCharsets.UTF_8);
-      } else if (media.mainType().equals("text")) {
-        text =
-            new String(
-                e.value(),
-                contentType(e.contentType())
-                    .getCharsetOption()
-                    .map(HttpCharset::nioCharset)
-                    .orElse(StandardCharsets.UTF_8));
-      } else {
-        base64 = Base64.getEncoder().encodeToString(e.value());
-      }
-    }
+    InlineValue v = inline(e);
     return new ListReply.Item(
         e.key(),
         e.version(),
         e.contentType(),
         e.created().toString(),
         e.updated().toString(),
-        json,
-        text,
-        base64);
+        e.expiresAt() == null ? null : e.expiresAt().toString(),
+        v.json(),
+        v.text(),
+        v.base64());
+  }
+
+  /** A value inside a JSON reply: JSON inline, text as a string, anything else as base64. */
+  private record InlineValue(String json, String text, String base64) {}
+
+  private static InlineValue inline(Entry e) {
+    if (e.value() == null) {
+      return new InlineValue(null, null, null);
+    }
+    ContentType type = contentType(e.contentType());
+    MediaType media = type.mediaType();
+    if (isJson(media)) {
+      return new InlineValue(new String(e.value(), StandardCharsets.UTF_8), null, null);
+    }
+    if (media.mainType().equals("text")) {
+      return new InlineValue(
+          null,
+          new String(
+              e.value(),
+              type.getCharsetOption().map(HttpCharset::nioCharset).orElse(StandardCharsets.UTF_8)),
+          null);
+    }
+    return new InlineValue(null, null, Base64.getEncoder().encodeToString(e.value()));
   }
 
   /** application/json and any application/*+json type. */

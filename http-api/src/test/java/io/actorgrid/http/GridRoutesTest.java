@@ -39,6 +39,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -871,11 +872,9 @@ class GridRoutesTest {
     var post = send(request(entry("methods", "k")).POST(BodyPublishers.ofString("v")));
     assertProblem(post, 405);
     assertEquals(
-        Set.of("GET", "HEAD", "PUT", "DELETE"), allowed(post), () -> post.headers().toString());
-
-    var patch = send(request(entry("methods", "k")).method("PATCH", BodyPublishers.ofString("{}")));
-    assertProblem(patch, 405);
-    assertEquals(Set.of("GET", "HEAD", "PUT", "DELETE"), allowed(patch));
+        Set.of("GET", "HEAD", "PUT", "DELETE", "PATCH"),
+        allowed(post),
+        () -> post.headers().toString());
 
     var listPost = send(request(list("methods")).POST(BodyPublishers.ofString("v")));
     assertProblem(listPost, 405);
@@ -999,6 +998,504 @@ class GridRoutesTest {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Time to live
+
+  @Test
+  void aRecordWithATtlIsReturnedUntilItExpiresThenNeverAgain() throws Exception {
+    String map = "ttl-expiry";
+    long before = System.currentTimeMillis();
+    var created = send(putRequest(map, "short", "{}", "application/json", "?ttl=1500ms"));
+    assertEquals(201, created.statusCode(), () -> text(created));
+    assertEquals(201, put(map, "forever", "{}", "application/json").statusCode());
+    var read = get(entry(map, "short"));
+    assertEquals(200, read.statusCode());
+    long expiresAt = java.time.Instant.parse(header(read, "Grid-Expires-At")).toEpochMilli();
+    assertTrue(
+        expiresAt >= before + 1500 && expiresAt <= System.currentTimeMillis() + 1500,
+        "expires 1.5 s after the write: " + expiresAt);
+    assertTrue(itemsByKey(json(get(list(map)))).get("short").has("expiresAt"));
+    assertFalse(itemsByKey(json(get(list(map)))).get("forever").has("expiresAt"));
+
+    while (System.currentTimeMillis() <= expiresAt) {
+      Thread.sleep(50);
+    }
+    assertProblem(get(entry(map, "short")), 404);
+    assertEquals(List.of("forever"), listKeys(map));
+    assertEquals(1, json(get(mapUri(map))).get("entries").asLong());
+    assertEquals(200, get(entry(map, "forever")).statusCode());
+  }
+
+  @Test
+  void aPutWithoutTtlMakesARecordPermanentAgain() throws Exception {
+    String map = "ttl-removed";
+    send(putRequest(map, "k", "1", "application/json", "?ttl=1h"));
+    assertTrue(get(entry(map, "k")).headers().firstValue("Grid-Expires-At").isPresent());
+    put(map, "k", "2", "application/json");
+    assertTrue(get(entry(map, "k")).headers().firstValue("Grid-Expires-At").isEmpty());
+  }
+
+  @Test
+  void badTimesToLiveAre400WithTheFormat() throws Exception {
+    for (String ttl : List.of("abc", "30", "5x", "-1s", "0s", "1.5s", "")) {
+      var reply = send(putRequest("ttl-bad", "k", "v", "text/plain", "?ttl=" + encode(ttl)));
+      JsonNode problem = assertProblem(reply, 400);
+      assertTrue(problem.get("detail").asText().contains("ttl"), problem::toString);
+    }
+    var tooLong = send(putRequest("ttl-bad", "k", "v", "text/plain", "?ttl=4000d"));
+    assertTrue(assertProblem(tooLong, 400).get("detail").asText().contains("max-ttl"));
+    assertProblem(send(request(URI.create(entry("ttl-bad", "k") + "?ttl=1s")).DELETE()), 400);
+    assertProblem(get(entry("ttl-bad", "k")), 404);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Map settings, count, clear, delete
+
+  @Test
+  void mapSettingsAreCreatedReadChangedAndApplied() throws Exception {
+    String map = "settings-default-ttl";
+    assertProblem(get(mapUri(map)), 404);
+    var created = putJson(mapUri(map), "{\"defaultTtl\":\"1h\",\"maxValueBytes\":100}");
+    assertEquals(201, created.statusCode(), () -> text(created));
+    long v1 = etagVersion(created);
+    JsonNode described = json(get(mapUri(map)));
+    assertEquals(map, described.get("name").asText());
+    assertEquals(0, described.get("entries").asLong());
+    assertEquals("1h", described.get("settings").get("defaultTtl").asText());
+    assertEquals(100, described.get("settings").get("maxValueBytes").asLong());
+    assertEquals(v1, described.get("settingsVersion").asLong());
+    assertTrue(fieldNamesOf(json(get(URI.create(base + "/v1/maps")))).contains(map));
+
+    long now = System.currentTimeMillis();
+    put(map, "a", "{}", "application/json");
+    long expiresAt =
+        java.time.Instant.parse(header(get(entry(map, "a")), "Grid-Expires-At")).toEpochMilli();
+    assertTrue(Math.abs(expiresAt - (now + 3_600_000)) < 60_000, "the map's default TTL applies");
+    send(putRequest(map, "b", "{}", "application/json", "?ttl=2d"));
+    long explicit =
+        java.time.Instant.parse(header(get(entry(map, "b")), "Grid-Expires-At")).toEpochMilli();
+    assertTrue(explicit - now > 36 * 3_600_000L, "an explicit ttl wins over the default");
+
+    var tooLarge = put(map, "c", "x".repeat(101), "text/plain");
+    assertTrue(assertProblem(tooLarge, 413).get("detail").asText().contains("maxValueBytes"));
+    assertEquals(201, put(map, "c", "x".repeat(100), "text/plain").statusCode());
+
+    assertProblem(putJson(mapUri(map), "{\"defaultTtl\":null}", "If-Match", "\"" + (v1 + 99) + "\""), 412);
+    var changed = putJson(mapUri(map), "{\"defaultTtl\":null}", "If-Match", "\"" + v1 + "\"");
+    assertEquals(200, changed.statusCode(), () -> text(changed));
+    assertTrue(json(get(mapUri(map))).get("settings").get("defaultTtl").isNull());
+    assertEquals(3, json(get(mapUri(map))).get("entries").asLong());
+    put(map, "d", "{}", "application/json");
+    assertTrue(get(entry(map, "d")).headers().firstValue("Grid-Expires-At").isEmpty());
+    assertProblem(putJson(mapUri(map), "{}", "If-None-Match", "*"), 412);
+  }
+
+  @Test
+  void badMapSettingsAre400() throws Exception {
+    URI uri = mapUri("settings-bad");
+    for (String body :
+        List.of(
+            "{\"defaultTTL\":\"1h\"}",
+            "{\"defaultTtl\":3600}",
+            "{\"defaultTtl\":\"soon\"}",
+            "{\"maxValueBytes\":-1}",
+            "{\"maxValueBytes\":\"big\"}",
+            "{\"maxValueBytes\":" + (MAX_VALUE_BYTES + 1) + "}",
+            "[1]",
+            "{\"defaultTtl\":")) {
+      assertProblem(putJson(uri, body), 400);
+    }
+    assertProblem(
+        send(request(uri).header("Content-Type", "text/plain").PUT(BodyPublishers.ofString("x"))),
+        400);
+    assertProblem(get(uri), 404);
+    assertProblem(get(URI.create(base + "/v1/maps/bad%20name")), 400);
+  }
+
+  @Test
+  void clearRemovesEveryRecordAndKeepsTheSettingsDeleteRemovesBoth() throws Exception {
+    String map = "clear-and-delete";
+    putJson(mapUri(map), "{\"maxValueBytes\":1000}");
+    for (int i = 0; i < 40; i++) {
+      put(map, "k" + i, "v", "text/plain");
+    }
+    put("clear-and-delete-other", "k0", "v", "text/plain");
+    assertEquals(40, json(get(mapUri(map))).get("entries").asLong());
+
+    var cleared = post(URI.create(base + "/v1/maps/" + map + ":clear"), "", null);
+    assertEquals(200, cleared.statusCode(), () -> text(cleared));
+    assertEquals(40, json(cleared).get("removed").asLong());
+    JsonNode after = json(get(mapUri(map)));
+    assertEquals(0, after.get("entries").asLong());
+    assertEquals(1000, after.get("settings").get("maxValueBytes").asLong());
+    assertEquals(List.of(), listKeys(map));
+    assertEquals(200, get(entry("clear-and-delete-other", "k0")).statusCode());
+
+    put(map, "again", "v", "text/plain");
+    assertEquals(204, delete(mapUri(map)).statusCode());
+    assertProblem(get(mapUri(map)), 404);
+    assertProblem(get(entry(map, "again")), 404);
+    assertProblem(delete(mapUri(map)), 404);
+    assertProblem(post(URI.create(base + "/v1/maps/" + map + ":frobnicate"), "", null), 404);
+    assertEquals(
+        0, json(post(URI.create(base + "/v1/maps/" + map + ":clear"), "", null)).get("removed").asLong());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Batches
+
+  @Test
+  void aBatchAnswersEachItemInOrderAndItemsOnOneKeySeeEachOther() throws Exception {
+    String map = "batch-mixed";
+    put(map, "existing", "{\"n\":1}", "application/json");
+    long existing = etagVersion(get(entry(map, "existing")));
+    var reply =
+        batch(
+            map,
+            "{\"items\":["
+                + "{\"op\":\"put\",\"key\":\"a\",\"value\":{\"x\":1}},"
+                + "{\"op\":\"get\",\"key\":\"a\"},"
+                + "{\"op\":\"put\",\"key\":\"a\",\"value\":[2],\"ttl\":\"1h\"},"
+                + "{\"op\":\"get\",\"key\":\"existing\"},"
+                + "{\"op\":\"delete\",\"key\":\"existing\",\"ifVersion\":" + (existing + 100) + "},"
+                + "{\"op\":\"delete\",\"key\":\"existing\",\"ifVersion\":" + existing + "},"
+                + "{\"op\":\"get\",\"key\":\"existing\"},"
+                + "{\"op\":\"delete\",\"key\":\"never\"},"
+                + "{\"op\":\"put\",\"key\":\"a\",\"value\":3,\"ifAbsent\":true}"
+                + "]}");
+    assertEquals(200, reply.statusCode(), () -> text(reply));
+    JsonNode items = json(reply).get("items");
+    assertEquals(9, items.size());
+    List<Integer> statuses = new ArrayList<>();
+    items.forEach(i -> statuses.add(i.get("status").asInt()));
+    assertEquals(List.of(201, 200, 200, 200, 412, 204, 404, 404, 412), statuses, items::toString);
+    assertEquals("{\"x\":1}", items.get(1).get("value").toString());
+    assertEquals("application/json", items.get(1).get("contentType").asText());
+    assertTrue(items.get(2).get("version").asLong() > items.get(0).get("version").asLong());
+    assertEquals("{\"n\":1}", items.get(3).get("value").toString());
+    assertEquals(existing, items.get(4).get("version").asLong());
+    assertTrue(items.get(4).has("detail"));
+    assertEquals("[2]", text(get(entry(map, "a"))));
+    assertTrue(get(entry(map, "a")).headers().firstValue("Grid-Expires-At").isPresent());
+    assertProblem(get(entry(map, "existing")), 404);
+  }
+
+  @Test
+  void aBatchOfManyKeysWritesThemAll() throws Exception {
+    String map = "batch-many";
+    StringBuilder body = new StringBuilder("{\"items\":[");
+    for (int i = 0; i < 1000; i++) {
+      body.append(i == 0 ? "" : ",").append("{\"op\":\"put\",\"key\":\"k").append(i)
+          .append("\",\"value\":").append(i).append('}');
+    }
+    var reply = batch(map, body.append("]}").toString());
+    assertEquals(200, reply.statusCode(), () -> text(reply));
+    JsonNode items = json(reply).get("items");
+    for (int i = 0; i < 1000; i++) {
+      assertEquals(201, items.get(i).get("status").asInt());
+      assertEquals("k" + i, items.get(i).get("key").asText());
+    }
+    assertEquals(1000, json(get(mapUri(map))).get("entries").asLong());
+    assertEquals("777", text(get(entry(map, "k777"))));
+  }
+
+  @Test
+  void badBatchesAre4xxAndChangeNothing() throws Exception {
+    String map = "batch-bad";
+    StringBuilder tooMany = new StringBuilder("{\"items\":[");
+    for (int i = 0; i <= 1000; i++) {
+      tooMany.append(i == 0 ? "" : ",").append("{\"op\":\"get\",\"key\":\"k\"}");
+    }
+    JsonNode big = assertProblem(batch(map, tooMany.append("]}").toString()), 413);
+    assertTrue(big.get("detail").asText().contains("1000"), big::toString);
+    Map<String, String> bad = new LinkedHashMap<>();
+    bad.put("{\"items\":{}}", "items");
+    bad.put("{\"items\":[]}", "no items");
+    bad.put("{\"items\":[],\"extra\":1}", "items");
+    bad.put("{\"items\":[{\"op\":\"upsert\",\"key\":\"k\"}]}", "items[0].op");
+    bad.put("{\"items\":[{\"op\":\"get\",\"key\":\"k\"},{\"op\":\"put\",\"key\":\"k\"}]}", "items[1]");
+    bad.put("{\"items\":[{\"op\":\"put\",\"key\":\"\",\"value\":1}]}", "items[0]");
+    bad.put("{\"items\":[{\"op\":\"put\",\"key\":\"k\",\"value\":1,\"tll\":\"1s\"}]}", "tll");
+    bad.put("{\"items\":[{\"op\":\"put\",\"key\":\"k\",\"value\":1,\"ttl\":\"1y\"}]}", "items[0].ttl");
+    bad.put("{\"items\":[{\"op\":\"get\",\"key\":5}]}", "key");
+    bad.put("{\"items\":[{\"op\":\"delete\",\"key\":\"k\",\"ifVersion\":0}]}", "ifVersion");
+    bad.put("{\"items\":[7]}", "items[0]");
+    bad.put("{\"items\":[", "JSON");
+    bad.forEach(
+        (body, mentions) -> {
+          try {
+            JsonNode problem = assertProblem(batch(map, body), 400);
+            assertTrue(
+                problem.get("detail").asText().contains(mentions),
+                () -> body + " -> " + problem);
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        });
+    var notJson =
+        send(
+            request(URI.create(base + "/v1/maps/" + map + ":batch"))
+                .header("Content-Type", "text/plain")
+                .POST(BodyPublishers.ofString("{\"items\":[]}")));
+    assertProblem(notJson, 400);
+    String oversized = "\"" + "x".repeat(MAX_VALUE_BYTES) + "\"";
+    assertProblem(
+        batch(map, "{\"items\":[{\"op\":\"put\",\"key\":\"a\",\"value\":1},"
+            + "{\"op\":\"put\",\"key\":\"b\",\"value\":" + oversized + "}]}"),
+        400);
+    assertProblem(get(mapUri(map)), 404);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // JSON merge patch
+
+  @Test
+  void aMergePatchChangesOnlyWhatItNames() throws Exception {
+    String map = "patch";
+    put(map, "doc", "{\"a\":1,\"b\":{\"c\":2,\"keep\":true},\"n\":0.10}", "application/json");
+    long v1 = etagVersion(get(entry(map, "doc")));
+    var patched = patch(entry(map, "doc"), "{\"b\":{\"c\":null,\"d\":3},\"e\":\"x\"}");
+    assertEquals(200, patched.statusCode(), () -> text(patched));
+    long v2 = etagVersion(patched);
+    assertTrue(v2 > v1);
+    assertEquals(
+        JSON.readTree("{\"a\":1,\"b\":{\"keep\":true,\"d\":3},\"n\":0.10,\"e\":\"x\"}"),
+        json(get(entry(map, "doc"))));
+    assertTrue(text(get(entry(map, "doc"))).contains("0.10"), "numbers stay exact");
+    assertEquals("application/json", header(get(entry(map, "doc")), "Content-Type"));
+
+    assertProblem(patch(entry(map, "doc"), "{\"a\":2}", "If-Match", "\"" + v1 + "\""), 412);
+    assertEquals(200, patch(entry(map, "doc"), "{\"a\":2}", "If-Match", "\"" + v2 + "\"").statusCode());
+    assertEquals(2, json(get(entry(map, "doc"))).get("a").asInt());
+    assertEquals(200, patch(entry(map, "doc"), "[1,2]").statusCode());
+    assertEquals("[1,2]", text(get(entry(map, "doc"))));
+  }
+
+  @Test
+  void badMergePatchesAre4xx() throws Exception {
+    String map = "patch-bad";
+    put(map, "text", "plain words", "text/plain");
+    put(map, "doc", "{\"a\":1}", "application/json");
+    assertProblem(patch(entry(map, "absent"), "{\"a\":1}"), 404);
+    JsonNode conflict = assertProblem(patch(entry(map, "text"), "{\"a\":1}"), 409);
+    assertTrue(conflict.get("detail").asText().contains("not JSON"), conflict::toString);
+    assertProblem(patch(entry(map, "doc"), "{\"a\":"), 400);
+    assertProblem(
+        send(
+            request(entry(map, "doc"))
+                .header("Content-Type", "application/json")
+                .method("PATCH", BodyPublishers.ofString("{\"a\":2}"))),
+        415);
+    String big = "{\"big\":\"" + "x".repeat(MAX_VALUE_BYTES - 20) + "\"}";
+    assertEquals(200, patch(entry(map, "doc"), big).statusCode());
+    assertProblem(patch(entry(map, "doc"), "{\"more\":\"" + "y".repeat(100) + "\"}"), 413);
+    assertProblem(send(request(URI.create(entry(map, "doc") + "?ttl=1s"))
+        .header("Content-Type", "application/merge-patch+json")
+        .method("PATCH", BodyPublishers.ofString("{}"))), 400);
+    assertEquals(1, json(get(entry(map, "doc"))).get("a").asInt());
+  }
+
+  @Test
+  void concurrentMergePatchesKeepEveryChange() throws Exception {
+    String map = "patch-concurrent";
+    put(map, "doc", "{}", "application/json");
+    List<CompletableFuture<HttpResponse<byte[]>>> replies = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      replies.add(
+          sendAsync(
+              request(entry(map, "doc"))
+                  .header("Content-Type", "application/merge-patch+json")
+                  .method("PATCH", BodyPublishers.ofString("{\"f" + i + "\":" + i + "}"))));
+    }
+    for (var reply : replies) {
+      assertEquals(200, reply.get(60, TimeUnit.SECONDS).statusCode());
+    }
+    assertEquals(40, json(get(entry(map, "doc"))).size(), "no patch lost another's field");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Counters
+
+  @Test
+  void incrementCreatesAtZeroAndAddsTheDelta() throws Exception {
+    String map = "counter";
+    var first = post(increment(map, "hits"), "{\"delta\":5}", "application/json");
+    assertEquals(201, first.statusCode(), () -> text(first));
+    assertEquals(Set.of("map", "key", "value", "version"), fieldNames(json(first)));
+    assertEquals(5, json(first).get("value").asLong());
+    var second = post(increment(map, "hits"), "{\"delta\":-7}", "application/json");
+    assertEquals(200, second.statusCode());
+    assertEquals(-2, json(second).get("value").asLong());
+    assertEquals(etagVersion(second), json(second).get("version").asLong());
+    assertEquals(-1, json(post(increment(map, "hits"), "", null)).get("value").asLong());
+    var read = get(entry(map, "hits"));
+    assertEquals("-1", text(read));
+    assertEquals("application/json", header(read, "Content-Type"));
+    put(map, "preset", "41", "application/json");
+    assertEquals(42, json(post(increment(map, "preset"), "", null)).get("value").asLong());
+    var withTtl = send(request(URI.create(increment(map, "temp") + "?ttl=1h"))
+        .POST(BodyPublishers.noBody()));
+    assertEquals(201, withTtl.statusCode(), () -> text(withTtl));
+    assertTrue(get(entry(map, "temp")).headers().firstValue("Grid-Expires-At").isPresent());
+    assertEquals("1", text(get(entry(map, "temp"))));
+    // A key that itself ends in ":increment" is still an ordinary key.
+    assertEquals(201, put(map, "odd:increment", "1", "application/json").statusCode());
+    assertEquals(2, json(post(increment(map, "odd:increment"), "", null)).get("value").asLong());
+  }
+
+  @Test
+  void badIncrementsAre4xx() throws Exception {
+    String map = "counter-bad";
+    put(map, "text", "ten", "text/plain");
+    put(map, "float", "1.5", "application/json");
+    put(map, "max", Long.toString(Long.MAX_VALUE), "application/json");
+    for (String key : List.of("text", "float")) {
+      JsonNode problem = assertProblem(post(increment(map, key), "", null), 409);
+      assertTrue(problem.get("detail").asText().contains("not a JSON integer"), problem::toString);
+    }
+    assertTrue(
+        assertProblem(post(increment(map, "max"), "", null), 409)
+            .get("detail").asText().contains("overflow"));
+    for (String body :
+        List.of("{\"delta\":1.5}", "{\"delta\":\"1\"}", "{\"delta\":1,\"x\":2}", "[1]",
+            "{\"delta\":99999999999999999999}", "{\"delta\"")) {
+      assertProblem(post(increment(map, "c"), body, "application/json"), 400);
+    }
+    assertProblem(post(increment(map, "c"), "{\"delta\":1}", "text/plain"), 400);
+    assertProblem(post(entry(map, "c"), "", null), 405);
+    assertProblem(get(entry(map, "c")), 404);
+    assertEquals(Long.toString(Long.MAX_VALUE), text(get(entry(map, "max"))));
+  }
+
+  @Test
+  void concurrentIncrementsLoseNoUpdate() throws Exception {
+    String map = "counter-concurrent";
+    List<CompletableFuture<HttpResponse<byte[]>>> replies = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      replies.add(sendAsync(request(increment(map, "n")).POST(BodyPublishers.noBody())));
+    }
+    Set<Long> values = new HashSet<>();
+    for (var reply : replies) {
+      HttpResponse<byte[]> r = reply.get(60, TimeUnit.SECONDS);
+      assertTrue(r.statusCode() == 200 || r.statusCode() == 201, () -> text(r));
+      values.add(json(r).get("value").asLong());
+    }
+    assertEquals(
+        LongStream.rangeClosed(1, 200).boxed().collect(Collectors.toSet()),
+        values,
+        "each increment saw every earlier one");
+    assertEquals("200", text(get(entry(map, "n"))));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Idempotent retries
+
+  @Test
+  void aRetriedWriteWithTheSameIdempotencyKeyReturnsTheFirstOutcome() throws Exception {
+    String map = "idempotent";
+    var first = put(map, "k", "one", "text/plain", "Idempotency-Key", "req-1");
+    assertEquals(201, first.statusCode());
+    long version = etagVersion(first);
+    put(map, "other", "x", "text/plain");
+    var retry = put(map, "k", "one", "text/plain", "Idempotency-Key", "req-1");
+    assertEquals(201, retry.statusCode(), "the original status");
+    assertEquals(version, etagVersion(retry), "the original version");
+    assertEquals(version, etagVersion(get(entry(map, "k"))), "nothing was written again");
+
+    JsonNode reused = assertProblem(put(map, "k", "two", "text/plain", "Idempotency-Key", "req-1"), 422);
+    assertTrue(reused.get("detail").asText().contains("req-1"));
+    assertEquals("one", text(get(entry(map, "k"))));
+
+    String[] key = {"Idempotency-Key", "req-2"};
+    var counted = post(increment(map, "c"), "{\"delta\":10}", "application/json", key);
+    var again = post(increment(map, "c"), "{\"delta\":10}", "application/json", key);
+    assertEquals(counted.statusCode(), again.statusCode());
+    assertEquals(json(counted), json(again));
+    assertEquals("10", text(get(entry(map, "c"))));
+
+    assertEquals(204, delete(entry(map, "k"), "Idempotency-Key", "req-3").statusCode());
+    put(map, "k", "three", "text/plain");
+    assertEquals(204, delete(entry(map, "k"), "Idempotency-Key", "req-3").statusCode());
+    assertEquals("three", text(get(entry(map, "k"))), "the retried delete deleted nothing new");
+
+    var patched = patch(entry(map, "doc-absent"), "{}", "Idempotency-Key", "req-4");
+    assertProblem(patched, 404);
+
+    String batchBody = "{\"items\":[{\"op\":\"put\",\"key\":\"b1\",\"value\":1},"
+        + "{\"op\":\"get\",\"key\":\"b1\"}]}";
+    var batch1 = send(batchRequest(map, batchBody).header("Idempotency-Key", "req-5"));
+    put(map, "b1", "2", "application/json");
+    var batch2 = send(batchRequest(map, batchBody).header("Idempotency-Key", "req-5"));
+    assertEquals(
+        json(batch1).get("items").get(0), json(batch2).get("items").get(0), "the put's outcome");
+    assertEquals("2", text(get(entry(map, "b1"))), "the retried batch put nothing");
+
+    for (String bad : List.of("x".repeat(256), "two words")) {
+      assertProblem(
+          send(request(entry(map, "k"))
+              .header("Content-Type", "text/plain")
+              .header("Idempotency-Key", bad)
+              .PUT(BodyPublishers.ofString("v"))),
+          400);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // OpenAPI
+
+  @Test
+  void theOpenApiDocumentDescribesTheRoutesTheNodeServes() throws Exception {
+    var reply = get(URI.create(base + "/v1/openapi.json"));
+    assertEquals(200, reply.statusCode());
+    assertEquals("application/json", mediaType(reply));
+    JsonNode doc = json(reply);
+    assertTrue(doc.get("openapi").asText().startsWith("3."));
+    Set<String> methods = Set.of("get", "head", "put", "post", "patch", "delete");
+    int operations = 0;
+    var paths = doc.get("paths").properties();
+    for (var path : paths) {
+      String concrete =
+          path.getKey()
+              .replace("{map}", "openapi-check")
+              .replace("{key}", "k");
+      for (String method : methods) {
+        JsonNode operation = path.getValue().get(method);
+        HttpRequest.Builder request = request(URI.create(base + concrete));
+        HttpRequest.Builder withBody =
+            request.header("Content-Type", method.equals("patch") ? "application/merge-patch+json" : "application/json");
+        String body = method.equals("post") && concrete.endsWith(":batch")
+            ? "{\"items\":[{\"op\":\"get\",\"key\":\"k\"}]}"
+            : method.equals("put") && concrete.endsWith("openapi-check") ? "{}" : "{\"a\":1}";
+        HttpResponse<byte[]> answer =
+            send(switch (method) {
+              case "get" -> request.GET();
+              case "head" -> request.method("HEAD", BodyPublishers.noBody());
+              case "delete" -> request.DELETE();
+              default -> withBody.method(method.toUpperCase(java.util.Locale.ROOT), BodyPublishers.ofString(body));
+            });
+        if (operation == null) {
+          // Other methods on an action path act on a key that ends in the action's name.
+          boolean actionPath = path.getKey().contains(":");
+          if (!actionPath && (!method.equals("head") || path.getValue().get("get") == null)) {
+            assertTrue(
+                answer.statusCode() == 405 || answer.statusCode() == 404,
+                () -> method + " " + path.getKey() + " is not documented but answered " + answer.statusCode());
+          }
+          continue;
+        }
+        operations++;
+        Set<String> documented = new TreeSet<>();
+        operation.get("responses").fieldNames().forEachRemaining(documented::add);
+        assertTrue(
+            documented.contains(Integer.toString(answer.statusCode())),
+            () -> method + " " + path.getKey() + " answered " + answer.statusCode() + " ("
+                + text(answer) + "), documented: " + documented);
+        assertTrue(operation.hasNonNull("summary"), () -> method + " " + path.getKey());
+      }
+    }
+    assertTrue(operations >= 17, "every route is documented: " + operations);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Last: the node survived all of the above.
 
   @Test
@@ -1076,6 +1573,65 @@ class GridRoutesTest {
     assertEquals(-1, body.contentLength());
     return send(
         request(entry(map, key)).header("Content-Type", "application/octet-stream").PUT(body));
+  }
+
+  private static URI mapUri(String map) {
+    return URI.create(base + "/v1/maps/" + encode(map));
+  }
+
+  private static URI increment(String map, String key) {
+    return URI.create(base + "/v1/maps/" + encode(map) + "/entries/" + encode(key) + ":increment");
+  }
+
+  private static HttpRequest.Builder putRequest(
+      String map, String key, String value, String contentType, String query) {
+    return request(URI.create(entry(map, key) + query))
+        .header("Content-Type", contentType)
+        .PUT(BodyPublishers.ofString(value));
+  }
+
+  private static HttpResponse<byte[]> putJson(URI uri, String body, String... headers)
+      throws IOException, InterruptedException {
+    return send(
+        withHeaders(request(uri), headers)
+            .header("Content-Type", "application/json")
+            .PUT(BodyPublishers.ofString(body)));
+  }
+
+  private static HttpResponse<byte[]> post(
+      URI uri, String body, String contentType, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = withHeaders(request(uri), headers);
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    return send(request.POST(BodyPublishers.ofString(body)));
+  }
+
+  private static HttpResponse<byte[]> patch(URI uri, String body, String... headers)
+      throws IOException, InterruptedException {
+    return send(
+        withHeaders(request(uri), headers)
+            .header("Content-Type", "application/merge-patch+json")
+            .method("PATCH", BodyPublishers.ofString(body)));
+  }
+
+  private static HttpRequest.Builder batchRequest(String map, String body) {
+    return request(URI.create(base + "/v1/maps/" + encode(map) + ":batch"))
+        .header("Content-Type", "application/json")
+        .POST(BodyPublishers.ofString(body));
+  }
+
+  private static HttpResponse<byte[]> batch(String map, String body)
+      throws IOException, InterruptedException {
+    return send(batchRequest(map, body));
+  }
+
+  /** Names of the maps in a GET /v1/maps reply. */
+  private static Set<String> fieldNamesOf(JsonNode maps) {
+    Set<String> names = new HashSet<>();
+    maps.get("maps").forEach(m -> names.add(m.get("name").asText()));
+    return names;
   }
 
   private static HttpRequest.Builder withHeaders(HttpRequest.Builder request, String... headers) {

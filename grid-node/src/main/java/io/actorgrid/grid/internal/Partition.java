@@ -1,6 +1,7 @@
 package io.actorgrid.grid.internal;
 
 import io.actorgrid.serialization.CborSerializable;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -43,8 +45,31 @@ public final class Partition {
 
   public record GetReply(StoredEntry entry) implements CborSerializable {}
 
-  /** Writes one record; the reply comes once the change is durable in the journal. */
-  public record Write(WriteOp op, ActorRef<WriteOutcome> replyTo) implements Command {}
+  /**
+   * Applies operations in order, as one atomic journal write; the reply, one outcome per
+   * operation, comes once their events are durable. Operations that only read are answered from
+   * the state at once.
+   */
+  public record Write(List<WriteOp> ops, ActorRef<Outcomes> replyTo) implements Command {
+    int opCount() {
+      return ops.size();
+    }
+
+    long bytes() {
+      long bytes = 0;
+      for (WriteOp op : ops) {
+        bytes += op.size();
+      }
+      return bytes;
+    }
+  }
+
+  public record Outcomes(List<WriteOutcome> outcomes) implements CborSerializable {}
+
+  /** The settings of a map whose home is this partition; the reply's config is null without. */
+  public record GetConfig(String map, ActorRef<ConfigReply> replyTo) implements Command {}
+
+  public record ConfigReply(MapConfig config) implements CborSerializable {}
 
   /** Lists records of one map in key order; see {@link PartitionState#list}. */
   public record ListEntries(
@@ -59,7 +84,9 @@ public final class Partition {
   /** Entry counts by map. */
   public record GetCounts(ActorRef<Counts> replyTo) implements Command {}
 
-  public record Counts(Map<String, Long> counts) implements CborSerializable {}
+  /** Live record counts by map, and the maps whose settings this partition holds. */
+  public record Counts(Map<String, Long> counts, List<String> configured)
+      implements CborSerializable {}
 
   /** Answered once the partition has recovered and serves commands. */
   public record Ping(ActorRef<Pong> replyTo) implements Command {}
@@ -74,6 +101,19 @@ public final class Partition {
     INSTANCE
   }
 
+  private enum ExpiryDue implements Command {
+    INSTANCE
+  }
+
+  private enum ExpiryApplied implements Command {
+    INSTANCE
+  }
+
+  /** Most records one expiry round removes (one journal write). */
+  private static final int EXPIRY_BATCH = 1000;
+  /** The expiry timer never waits longer than this (the scheduler cannot wait for months). */
+  private static final long MAX_EXPIRY_WAIT_MILLIS = 3_600_000;
+
   /** The sharded entity definition, with one shard per partition. */
   public static Entity<Command, ShardingEnvelope<Command>> entity(GridSettings settings) {
     return Entity.of(
@@ -86,40 +126,56 @@ public final class Partition {
     return Behaviors.withStash(
         settings.maxPendingWrites(),
         stash ->
-            Behaviors.setup(ctx -> new Partition(ctx, stash, partition, settings).recovering()));
+            Behaviors.withTimers(
+                timers ->
+                    Behaviors.setup(
+                        ctx -> new Partition(ctx, stash, timers, partition, settings).recovering())));
   }
 
   private final ActorContext<Command> context;
   private final StashBuffer<Command> stash;
+  private final TimerScheduler<Command> timers;
   private final int partition;
   private final int maxBatch;
   private final long maxBatchBytes;
   private final int maxPendingWrites;
   private final ActorRef<PartitionJournal.Command> journal;
   private final ActorRef<PartitionJournal.BatchApplied> appliedAdapter;
+  private final ActorRef<Outcomes> expiryAdapter;
   private final ArrayDeque<Write> queue = new ArrayDeque<>();
   private List<Write> inFlight;
   private PartitionState state;
+  // Epoch milliseconds the expiry timer is set for (Long.MAX_VALUE: not set), and whether an
+  // expiry round is queued or in the journal.
+  private long expiryTimerAt = Long.MAX_VALUE;
+  private boolean expiring;
 
   private Partition(
       ActorContext<Command> context,
       StashBuffer<Command> stash,
+      TimerScheduler<Command> timers,
       int partition,
       GridSettings settings) {
     this.context = context;
     this.stash = stash;
+    this.timers = timers;
     this.partition = partition;
     this.maxBatch = settings.groupCommit() ? settings.maxBatch() : 1;
     this.maxBatchBytes = settings.maxBatchBytes();
     this.maxPendingWrites = settings.maxPendingWrites();
     this.appliedAdapter =
         context.messageAdapter(PartitionJournal.BatchApplied.class, JournalApplied::new);
+    this.expiryAdapter = context.messageAdapter(Outcomes.class, o -> ExpiryApplied.INSTANCE);
     ActorRef<PartitionJournal.Recovered> recoveredAdapter =
         context.messageAdapter(PartitionJournal.Recovered.class, r -> new JournalRecovered(r.state()));
     this.journal =
         context.spawn(
             PartitionJournal.create(
-                persistenceId(partition), recoveredAdapter, settings.minSnapshotBytes()),
+                persistenceId(partition),
+                recoveredAdapter,
+                settings.minSnapshotBytes(),
+                settings.idempotencyWindow(),
+                settings.idempotencyMaxKeys()),
             "journal");
     context.watchWith(journal, JournalStopped.INSTANCE);
   }
@@ -134,6 +190,7 @@ public final class Partition {
             JournalRecovered.class,
             msg -> {
               state = msg.state();
+              scheduleExpiry();
               return stash.unstashAll(running());
             })
         .onMessageEquals(JournalStopped.INSTANCE, this::journalStopped)
@@ -157,25 +214,41 @@ public final class Partition {
         .onMessage(JournalApplied.class, this::onApplied)
         .onMessage(ListEntries.class, this::onList)
         .onMessage(GetCounts.class, this::onCounts)
+        .onMessage(GetConfig.class, this::onGetConfig)
         .onMessage(Ping.class, this::onPing)
+        .onMessageEquals(ExpiryDue.INSTANCE, this::onExpiryDue)
+        .onMessageEquals(ExpiryApplied.INSTANCE, this::onExpiryApplied)
         .onMessageEquals(JournalStopped.INSTANCE, this::journalStopped)
         .build();
   }
 
   private Behavior<Command> onGet(Get get) {
-    get.replyTo().tell(new GetReply(state.get(get.map(), get.key()).orElse(null)));
+    get.replyTo()
+        .tell(new GetReply(state.get(get.map(), get.key(), System.currentTimeMillis()).orElse(null)));
     return Behaviors.same();
   }
 
   private Behavior<Command> onList(ListEntries list) {
     list.replyTo()
         .tell(
-            state.list(list.map(), list.prefix(), list.after(), list.limit(), list.withValues()));
+            state.list(
+                list.map(),
+                list.prefix(),
+                list.after(),
+                list.limit(),
+                list.withValues(),
+                System.currentTimeMillis()));
     return Behaviors.same();
   }
 
   private Behavior<Command> onCounts(GetCounts msg) {
-    msg.replyTo().tell(new Counts(state.counts()));
+    msg.replyTo()
+        .tell(new Counts(state.counts(System.currentTimeMillis()), state.configuredMaps()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onGetConfig(GetConfig msg) {
+    msg.replyTo().tell(new ConfigReply(state.config(msg.map()).orElse(null)));
     return Behaviors.same();
   }
 
@@ -185,8 +258,26 @@ public final class Partition {
   }
 
   private Behavior<Command> onWrite(Write write) {
+    if (write.ops().stream().allMatch(op -> op instanceof WriteOp.Read)) {
+      long now = System.currentTimeMillis();
+      write.replyTo()
+          .tell(
+              new Outcomes(
+                  write.ops().stream()
+                      .map(
+                          op ->
+                              state
+                                  .get(op.map(), op.key(), now)
+                                  .map(
+                                      e ->
+                                          new WriteOutcome(
+                                              WriteOutcome.Status.FOUND, e.version(), e, null))
+                                  .orElse(new WriteOutcome(WriteOutcome.Status.NOT_FOUND, 0)))
+                      .toList()));
+      return Behaviors.same();
+    }
     if (queue.size() >= maxPendingWrites) {
-      write.replyTo().tell(WriteOutcome.UNAVAILABLE);
+      write.replyTo().tell(unavailable(write));
       return Behaviors.same();
     }
     queue.add(write);
@@ -197,29 +288,72 @@ public final class Partition {
   private Behavior<Command> onApplied(JournalApplied msg) {
     List<WriteOutcome> outcomes = msg.result().outcomes();
     state = msg.result().state();
-    for (int i = 0; i < inFlight.size(); i++) {
-      inFlight.get(i).replyTo().tell(outcomes.get(i));
+    int next = 0;
+    for (Write write : inFlight) {
+      write.replyTo().tell(new Outcomes(outcomes.subList(next, next + write.opCount())));
+      next += write.opCount();
     }
     inFlight = null;
     sendNextBatch();
+    scheduleExpiry();
     return Behaviors.same();
+  }
+
+  /** Sets the expiry timer for the earliest expiry, unless it is set earlier already. */
+  private void scheduleExpiry() {
+    long next = state.nextExpiry();
+    if (expiring || next == Long.MAX_VALUE || next >= expiryTimerAt) {
+      return;
+    }
+    long wait = Math.min(MAX_EXPIRY_WAIT_MILLIS, Math.max(0, next - System.currentTimeMillis()));
+    expiryTimerAt = next;
+    timers.startSingleTimer(ExpiryDue.INSTANCE, Duration.ofMillis(wait));
+  }
+
+  /**
+   * Queues the removal of records whose time has passed, as writes behind the ones waiting, so
+   * expiry is an event in the journal like any change. Reads already treat those records as
+   * absent; this makes them leave memory and their history.
+   */
+  private Behavior<Command> onExpiryDue() {
+    expiryTimerAt = Long.MAX_VALUE;
+    List<WriteOp> due = new ArrayList<>(state.expiredAt(System.currentTimeMillis(), EXPIRY_BATCH));
+    if (due.isEmpty()) {
+      scheduleExpiry();
+      return Behaviors.same();
+    }
+    expiring = true;
+    queue.add(new Write(due, expiryAdapter));
+    sendNextBatch();
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onExpiryApplied() {
+    expiring = false;
+    scheduleExpiry();
+    return Behaviors.same();
+  }
+
+  private static Outcomes unavailable(Write write) {
+    return new Outcomes(java.util.Collections.nCopies(write.opCount(), WriteOutcome.UNAVAILABLE));
   }
 
   private void sendNextBatch() {
     if (inFlight != null || queue.isEmpty()) {
       return;
     }
-    List<Write> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
-    List<WriteOp> ops = new ArrayList<>(Math.min(queue.size(), maxBatch));
+    // Whole Write messages only: the operations of one Write are one atomic journal write.
+    List<Write> batch = new ArrayList<>();
+    List<WriteOp> ops = new ArrayList<>();
     long bytes = 0;
-    while (!queue.isEmpty() && batch.size() < maxBatch) {
+    while (!queue.isEmpty()) {
       Write next = queue.peek();
-      bytes += next.op().size();
-      if (!batch.isEmpty() && bytes > maxBatchBytes) {
+      bytes += next.bytes();
+      if (!batch.isEmpty() && (ops.size() + next.opCount() > maxBatch || bytes > maxBatchBytes)) {
         break;
       }
       batch.add(queue.poll());
-      ops.add(next.op());
+      ops.addAll(next.ops());
     }
     inFlight = batch;
     journal.tell(new PartitionJournal.ApplyBatch(ops, System.currentTimeMillis(), appliedAdapter));
@@ -228,9 +362,9 @@ public final class Partition {
   private Behavior<Command> journalStopped() {
     context.getLog().warn("Partition {} lost its journal; stopping", partition);
     if (inFlight != null) {
-      inFlight.forEach(w -> w.replyTo().tell(WriteOutcome.UNAVAILABLE));
+      inFlight.forEach(w -> w.replyTo().tell(unavailable(w)));
     }
-    queue.forEach(w -> w.replyTo().tell(WriteOutcome.UNAVAILABLE));
+    queue.forEach(w -> w.replyTo().tell(unavailable(w)));
     return Behaviors.stopped();
   }
 

@@ -1,16 +1,19 @@
 package io.actorgrid.grid.internal;
 
 import io.actorgrid.serialization.CborSerializable;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.OptionalLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /*
@@ -23,8 +26,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * write has completed. Every reply carries the new immutable state, from which the partition
  * actor answers reads without waiting for the journal.
  *
- * Preconditions are checked here, against the state that includes every earlier event of the
- * batch, so that a check and its write are one atomic step.
+ * Every decision is made here, against the state that includes every earlier event of the batch,
+ * so that a check and its write are one atomic step: preconditions, merge patches and counter
+ * increments (computed from the current value, so concurrent ones never lose an update), expiry
+ * (a record past its time gets its EntryExpired event before anything else touches it), and
+ * idempotency (a retried request finds the record its first attempt left and gets that outcome).
  *
  * Snapshots are sized by bytes, not by event count: a snapshot is taken once the events written
  * since the last one weigh half as much as the state (and at least minSnapshotBytes). A recovery
@@ -51,19 +57,36 @@ public final class PartitionJournal
 
   private final ActorRef<Recovered> onRecovered;
   private final long minSnapshotBytes;
+  private final long requestWindowMillis;
+  private final int maxRequests;
   // Confined to this actor: bytes of events applied since the last snapshot (replayed ones too).
   private long bytesSinceSnapshot;
 
   private PartitionJournal(
-      PersistenceId persistenceId, ActorRef<Recovered> onRecovered, long minSnapshotBytes) {
+      PersistenceId persistenceId,
+      ActorRef<Recovered> onRecovered,
+      long minSnapshotBytes,
+      Duration requestWindow,
+      int maxRequests) {
     super(persistenceId);
     this.onRecovered = onRecovered;
     this.minSnapshotBytes = minSnapshotBytes;
+    this.requestWindowMillis = requestWindow.toMillis();
+    this.maxRequests = maxRequests;
   }
 
+  /**
+   * @param requestWindow how long idempotency keys are remembered
+   * @param maxRequests most idempotency keys remembered by this partition
+   */
   public static PartitionJournal create(
-      PersistenceId persistenceId, ActorRef<Recovered> onRecovered, long minSnapshotBytes) {
-    return new PartitionJournal(persistenceId, onRecovered, minSnapshotBytes);
+      PersistenceId persistenceId,
+      ActorRef<Recovered> onRecovered,
+      long minSnapshotBytes,
+      Duration requestWindow,
+      int maxRequests) {
+    return new PartitionJournal(
+        persistenceId, onRecovered, minSnapshotBytes, requestWindow, maxRequests);
   }
 
   @Override
@@ -79,51 +102,307 @@ public final class PartitionJournal
         .build();
   }
 
-  private org.apache.pekko.persistence.typed.javadsl.ReplyEffect<PartitionEvent, PartitionState>
-      onApplyBatch(PartitionState state, ApplyBatch batch) {
+  private ReplyEffect<PartitionEvent, PartitionState> onApplyBatch(
+      PartitionState state, ApplyBatch batch) {
+    Decider decider = new Decider(state, batch.now());
     List<WriteOutcome> outcomes = new ArrayList<>(batch.ops().size());
-    List<PartitionEvent> events = new ArrayList<>(batch.ops().size());
-    // Versions of the records this batch has already changed, 0 for deleted.
-    Map<MapKey, Long> changed = new HashMap<>();
-    long version = state.lastVersion();
     for (WriteOp op : batch.ops()) {
-      MapKey id = new MapKey(op.map(), op.key());
-      Long overlay = changed.get(id);
-      long current = overlay != null ? overlay : state.versionOf(op.map(), op.key());
-      if (!WriteOp.satisfied(op.expected(), current)) {
-        outcomes.add(new WriteOutcome(WriteOutcome.Status.PRECONDITION_FAILED, current));
-      } else if (op instanceof WriteOp.Put put) {
-        version++;
-        events.add(
-            new PartitionEvent.EntryPut(
-                put.map(), put.key(), put.value(), put.contentType(), current, batch.now()));
-        outcomes.add(
-            new WriteOutcome(
-                current == 0 ? WriteOutcome.Status.CREATED : WriteOutcome.Status.UPDATED,
-                version));
-        changed.put(id, version);
-      } else if (current == 0) {
-        outcomes.add(new WriteOutcome(WriteOutcome.Status.NOT_FOUND, 0));
-      } else {
-        version++;
-        events.add(new PartitionEvent.EntryDeleted(op.map(), op.key(), current, batch.now()));
-        outcomes.add(new WriteOutcome(WriteOutcome.Status.DELETED, version));
-        changed.put(id, 0L);
-      }
+      outcomes.add(decider.decide(op));
     }
-    if (events.isEmpty()) {
+    if (decider.events.isEmpty()) {
       return Effect().reply(batch.replyTo(), new BatchApplied(outcomes, state));
     }
     return Effect()
-        .persist(events)
+        .persist(decider.events)
         .thenReply(batch.replyTo(), newState -> new BatchApplied(outcomes, newState));
+  }
+
+  /**
+   * Decides the operations of one batch in order. Each event is applied to a working copy of the
+   * state at once (an O(log n) step on the persistent trees), so every operation sees the ones
+   * before it, including their idempotency records; the event handler later applies the same
+   * events to the real state.
+   */
+  private static final class Decider {
+    final List<PartitionEvent> events = new ArrayList<>();
+    final long now;
+    PartitionState working;
+
+    Decider(PartitionState state, long now) {
+      this.working = state;
+      this.now = now;
+    }
+
+    WriteOutcome decide(WriteOp op) {
+      if (op instanceof WriteOp.Keyed keyed && keyed.request() != null) {
+        var earlier = working.request(keyed.request().id());
+        if (earlier.isPresent()) {
+          return earlier.get().matches(op.map(), op.key(), keyed.request().hash())
+              ? earlier.get().outcome()
+              : WriteOutcome.failed(
+                  WriteOutcome.Status.REQUEST_MISMATCH,
+                  0,
+                  "idempotency key '"
+                      + keyed.request().id()
+                      + "' was used for a different request; use a new key for each request");
+        }
+      }
+      if (op instanceof WriteOp.Put put) {
+        return put(put);
+      } else if (op instanceof WriteOp.Delete delete) {
+        return delete(delete);
+      } else if (op instanceof WriteOp.Patch patch) {
+        return patch(patch);
+      } else if (op instanceof WriteOp.Increment increment) {
+        return increment(increment);
+      } else if (op instanceof WriteOp.Read read) {
+        return read(read);
+      } else if (op instanceof WriteOp.Expire expire) {
+        return expire(expire);
+      } else if (op instanceof WriteOp.ClearMap clear) {
+        return clear(clear);
+      }
+      return configure((WriteOp.Configure) op);
+    }
+
+    private WriteOutcome put(WriteOp.Put op) {
+      StoredEntry current = live(op.map(), op.key());
+      long currentVersion = versionOf(current);
+      if (!WriteOp.satisfied(op.expected(), currentVersion)) {
+        return new WriteOutcome(WriteOutcome.Status.PRECONDITION_FAILED, currentVersion);
+      }
+      long version =
+          emit(
+              new PartitionEvent.EntryPut(
+                  op.map(),
+                  op.key(),
+                  op.value(),
+                  op.contentType(),
+                  currentVersion,
+                  now,
+                  op.ttlMillis() > 0 ? now + op.ttlMillis() : 0,
+                  null,
+                  requestId(op.request()),
+                  requestHash(op.request())));
+      return new WriteOutcome(created(current), version);
+    }
+
+    private WriteOutcome delete(WriteOp.Delete op) {
+      StoredEntry current = live(op.map(), op.key());
+      long currentVersion = versionOf(current);
+      if (!WriteOp.satisfied(op.expected(), currentVersion)) {
+        return new WriteOutcome(WriteOutcome.Status.PRECONDITION_FAILED, currentVersion);
+      }
+      if (current == null) {
+        return new WriteOutcome(WriteOutcome.Status.NOT_FOUND, 0);
+      }
+      long version =
+          emit(
+              new PartitionEvent.EntryDeleted(
+                  op.map(),
+                  op.key(),
+                  currentVersion,
+                  now,
+                  requestId(op.request()),
+                  requestHash(op.request())));
+      return new WriteOutcome(WriteOutcome.Status.DELETED, version);
+    }
+
+    private WriteOutcome patch(WriteOp.Patch op) {
+      StoredEntry current = live(op.map(), op.key());
+      long currentVersion = versionOf(current);
+      if (!WriteOp.satisfied(op.expected(), currentVersion)) {
+        return new WriteOutcome(WriteOutcome.Status.PRECONDITION_FAILED, currentVersion);
+      }
+      if (current == null) {
+        return new WriteOutcome(WriteOutcome.Status.NOT_FOUND, 0);
+      }
+      JsonNode target =
+          JsonValues.isJson(current.contentType()) ? JsonValues.parse(current.value()) : null;
+      if (target == null) {
+        return WriteOutcome.failed(
+            WriteOutcome.Status.CONFLICT,
+            currentVersion,
+            "the value of key '"
+                + op.key()
+                + "' is stored as "
+                + current.contentType()
+                + ", not JSON, so a JSON merge patch cannot apply to it; replace it with PUT");
+      }
+      JsonNode patch = JsonValues.parse(op.patch());
+      byte[] result = JsonValues.bytes(JsonValues.mergePatch(target, patch));
+      if (result.length > op.maxValueBytes()) {
+        return WriteOutcome.failed(
+            WriteOutcome.Status.TOO_LARGE,
+            currentVersion,
+            "the patched value would have "
+                + result.length
+                + " bytes; values of this map may have at most "
+                + op.maxValueBytes());
+      }
+      long version =
+          emit(
+              new PartitionEvent.EntryPut(
+                  op.map(),
+                  op.key(),
+                  result,
+                  current.contentType(),
+                  currentVersion,
+                  now,
+                  current.expiresAt(),
+                  PartitionEvent.EntryPut.PATCH,
+                  requestId(op.request()),
+                  requestHash(op.request())));
+      return new WriteOutcome(WriteOutcome.Status.UPDATED, version);
+    }
+
+    private WriteOutcome increment(WriteOp.Increment op) {
+      StoredEntry current = live(op.map(), op.key());
+      long base = 0;
+      if (current != null) {
+        OptionalLong number =
+            JsonValues.isJson(current.contentType())
+                ? JsonValues.integer(current.value())
+                : OptionalLong.empty();
+        if (number.isEmpty()) {
+          return WriteOutcome.failed(
+              WriteOutcome.Status.CONFLICT,
+              current.version(),
+              "the value of key '"
+                  + op.key()
+                  + "' is not a JSON integer (it is "
+                  + current.contentType()
+                  + "), so it cannot be incremented; store a number such as 0 first, or use"
+                  + " another key");
+        }
+        base = number.getAsLong();
+      }
+      long sum;
+      try {
+        sum = Math.addExact(base, op.delta());
+      } catch (ArithmeticException e) {
+        return WriteOutcome.failed(
+            WriteOutcome.Status.CONFLICT,
+            versionOf(current),
+            "adding " + op.delta() + " to " + base + " would overflow a 64-bit integer");
+      }
+      byte[] value = Long.toString(sum).getBytes(StandardCharsets.US_ASCII);
+      long expiresAt =
+          current != null ? current.expiresAt() : op.ttlMillis() > 0 ? now + op.ttlMillis() : 0;
+      long version =
+          emit(
+              new PartitionEvent.EntryPut(
+                  op.map(),
+                  op.key(),
+                  value,
+                  current != null ? current.contentType() : "application/json",
+                  versionOf(current),
+                  now,
+                  expiresAt,
+                  PartitionEvent.EntryPut.INCREMENT,
+                  requestId(op.request()),
+                  requestHash(op.request())));
+      return new WriteOutcome(
+          created(current), version, working.stored(op.map(), op.key()).orElseThrow(), null);
+    }
+
+    private WriteOutcome read(WriteOp.Read op) {
+      StoredEntry current = live(op.map(), op.key());
+      return current == null
+          ? new WriteOutcome(WriteOutcome.Status.NOT_FOUND, 0)
+          : new WriteOutcome(WriteOutcome.Status.FOUND, current.version(), current, null);
+    }
+
+    private WriteOutcome expire(WriteOp.Expire op) {
+      var stored = working.stored(op.map(), op.key());
+      if (stored.isEmpty() || stored.get().version() != op.version() || !stored.get().expiredAt(now)) {
+        return new WriteOutcome(WriteOutcome.Status.NOT_FOUND, 0);
+      }
+      long version =
+          emit(new PartitionEvent.EntryExpired(op.map(), op.key(), op.version(), now));
+      return new WriteOutcome(WriteOutcome.Status.DELETED, version);
+    }
+
+    private WriteOutcome clear(WriteOp.ClearMap op) {
+      int held = working.size(op.map());
+      if (held == 0) {
+        return new WriteOutcome(WriteOutcome.Status.CLEARED, 0);
+      }
+      long live = working.counts(now).getOrDefault(op.map(), 0L);
+      emit(new PartitionEvent.MapCleared(op.map(), now, held));
+      return new WriteOutcome(WriteOutcome.Status.CLEARED, live);
+    }
+
+    private WriteOutcome configure(WriteOp.Configure op) {
+      var current = working.config(op.map());
+      long currentVersion = current.map(MapConfig::version).orElse(0L);
+      if (!WriteOp.satisfied(op.expected(), currentVersion)) {
+        return new WriteOutcome(WriteOutcome.Status.PRECONDITION_FAILED, currentVersion);
+      }
+      if (op.remove()) {
+        if (current.isEmpty()) {
+          return new WriteOutcome(WriteOutcome.Status.NOT_FOUND, 0);
+        }
+        long version =
+            emit(new PartitionEvent.MapConfigRemoved(op.map(), currentVersion, now));
+        return new WriteOutcome(WriteOutcome.Status.DELETED, version);
+      }
+      long version =
+          emit(
+              new PartitionEvent.MapConfigured(
+                  op.map(), op.defaultTtlMillis(), op.maxValueBytes(), currentVersion, now));
+      return new WriteOutcome(
+          current.isEmpty() ? WriteOutcome.Status.CREATED : WriteOutcome.Status.UPDATED, version);
+    }
+
+    /**
+     * The record as the operation sees it. A record whose expiry time has passed but whose
+     * expiry is not in the journal yet gets its EntryExpired event first, so its history stays
+     * exact: it expired, then the operation found it absent.
+     */
+    private StoredEntry live(String map, String key) {
+      var stored = working.stored(map, key);
+      if (stored.isEmpty()) {
+        return null;
+      }
+      if (stored.get().expiredAt(now)) {
+        emit(new PartitionEvent.EntryExpired(map, key, stored.get().version(), now));
+        return null;
+      }
+      return stored.get();
+    }
+
+    private long emit(PartitionEvent event) {
+      long version = working.lastVersion() + 1;
+      working = working.apply(event, version);
+      events.add(event);
+      return version;
+    }
+
+    private static long versionOf(StoredEntry entry) {
+      return entry == null ? 0 : entry.version();
+    }
+
+    private static WriteOutcome.Status created(StoredEntry current) {
+      return current == null ? WriteOutcome.Status.CREATED : WriteOutcome.Status.UPDATED;
+    }
+
+    private static String requestId(WriteOp.Request request) {
+      return request == null ? null : request.id();
+    }
+
+    private static long requestHash(WriteOp.Request request) {
+      return request == null ? 0 : request.hash();
+    }
   }
 
   @Override
   public EventHandler<PartitionState, PartitionEvent> eventHandler() {
     return (state, event) -> {
       bytesSinceSnapshot += weightOf(event);
-      return state.apply(event, state.lastVersion() + 1);
+      return state
+          .apply(event, state.lastVersion() + 1)
+          .forgetRequests(event.timestamp() - requestWindowMillis, maxRequests);
     };
   }
 
@@ -144,9 +423,12 @@ public final class PartitionJournal
   }
 
   private static long weightOf(PartitionEvent event) {
-    long base = 48L + event.key().length() * 2L;
-    return event instanceof PartitionEvent.EntryPut put ? base + put.value().length : base;
+    long base = 48L + event.map().length() * 2L;
+    if (event instanceof PartitionEvent.EntryPut put) {
+      return base + put.key().length() * 2L + put.value().length;
+    }
+    return event instanceof PartitionEvent.RecordEvent record
+        ? base + record.key().length() * 2L
+        : base;
   }
-
-  private record MapKey(String map, String key) {}
 }

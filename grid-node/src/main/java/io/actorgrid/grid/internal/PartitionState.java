@@ -1,6 +1,7 @@
 package io.actorgrid.grid.internal;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.actorgrid.serialization.CborSerializable;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import scala.collection.immutable.TreeMap;
+import scala.collection.immutable.TreeSet;
 import scala.math.Ordering;
 import scala.math.Ordering$;
 
@@ -21,23 +23,74 @@ import scala.math.Ordering$;
  * lets the snapshot store serialize a state later without a copy while events keep arriving.
  * Scala's persistent red-black trees give O(log n) updates that share structure with the previous
  * state, and keep keys sorted for prefix listing with a cursor. Keys sort by String.compareTo.
+ *
+ * Beside the records it holds:
+ * - an index of expiry times, ordered by time, so the partition finds the next record to expire
+ *   without a scan (rebuilt from the records when a snapshot loads);
+ * - the settings of the maps whose home this partition is;
+ * - the idempotency records of recent keyed writes, by key and by version (oldest first), so a
+ *   retry finds its original outcome and old ones are forgotten in order.
+ *
+ * Records whose expiry time has passed stay until their EntryExpired event is applied, but every
+ * read treats them as absent.
  */
 public final class PartitionState implements CborSerializable {
   private static final Ordering<String> ORDER =
       Ordering$.MODULE$.comparatorToOrdering(Comparator.<String>naturalOrder());
+  private static final Ordering<Long> LONG_ORDER =
+      Ordering$.MODULE$.comparatorToOrdering(Comparator.<Long>naturalOrder());
+  private static final Ordering<Expiry> EXPIRY_ORDER =
+      Ordering$.MODULE$.comparatorToOrdering(
+          Comparator.comparingLong(Expiry::at)
+              .thenComparing(Expiry::map)
+              .thenComparing(Expiry::key));
   private static final TreeMap<String, StoredEntry> NO_ENTRIES = new TreeMap<>(ORDER);
-  public static final PartitionState EMPTY = new PartitionState(new TreeMap<>(ORDER), 0, 0);
+  public static final PartitionState EMPTY =
+      new PartitionState(
+          new TreeMap<>(ORDER),
+          new TreeSet<>(EXPIRY_ORDER),
+          new TreeMap<>(ORDER),
+          new TreeMap<>(ORDER),
+          new TreeMap<>(LONG_ORDER),
+          0,
+          0);
 
   private final TreeMap<String, TreeMap<String, StoredEntry>> maps;
+  private final TreeSet<Expiry> expiries;
+  private final TreeMap<String, MapConfig> configs;
+  private final TreeMap<String, RequestRecord> requests;
+  private final TreeMap<Long, RequestRecord> requestsByVersion;
   private final long lastVersion;
   private final long weight;
 
   private PartitionState(
-      TreeMap<String, TreeMap<String, StoredEntry>> maps, long lastVersion, long weight) {
+      TreeMap<String, TreeMap<String, StoredEntry>> maps,
+      TreeSet<Expiry> expiries,
+      TreeMap<String, MapConfig> configs,
+      TreeMap<String, RequestRecord> requests,
+      TreeMap<Long, RequestRecord> requestsByVersion,
+      long lastVersion,
+      long weight) {
     this.maps = maps;
+    this.expiries = expiries;
+    this.configs = configs;
+    this.requests = requests;
+    this.requestsByVersion = requestsByVersion;
     this.lastVersion = lastVersion;
     this.weight = weight;
   }
+
+  private PartitionState with(
+      TreeMap<String, TreeMap<String, StoredEntry>> maps,
+      TreeSet<Expiry> expiries,
+      long lastVersion,
+      long weight) {
+    return new PartitionState(
+        maps, expiries, configs, requests, requestsByVersion, lastVersion, weight);
+  }
+
+  /** When a record expires: the order of the expiry index. */
+  record Expiry(long at, String map, String key) {}
 
   /** The sequence number of the last event applied; the version the next change gets is +1. */
   public long lastVersion() {
@@ -49,7 +102,8 @@ public final class PartitionState implements CborSerializable {
     return weight;
   }
 
-  public Optional<StoredEntry> get(String map, String key) {
+  /** The record, also when it has expired but its expiry is not yet in the journal. */
+  public Optional<StoredEntry> stored(String map, String key) {
     var entries = maps.get(map);
     if (entries.isEmpty()) {
       return Optional.empty();
@@ -58,35 +112,210 @@ public final class PartitionState implements CborSerializable {
     return entry.isEmpty() ? Optional.empty() : Optional.of(entry.get());
   }
 
+  /** The record as a reader at {@code now} sees it: absent once it has expired. */
+  public Optional<StoredEntry> get(String map, String key, long now) {
+    return stored(map, key).filter(e -> !e.expiredAt(now));
+  }
+
+  /** The version of the record held (expired or not), 0 when there is none. */
   public long versionOf(String map, String key) {
-    return get(map, key).map(StoredEntry::version).orElse(0L);
+    return stored(map, key).map(StoredEntry::version).orElse(0L);
+  }
+
+  public Optional<MapConfig> config(String map) {
+    var config = configs.get(map);
+    return config.isEmpty() ? Optional.empty() : Optional.of(config.get());
+  }
+
+  public Optional<RequestRecord> request(String id) {
+    var record = requests.get(id);
+    return record.isEmpty() ? Optional.empty() : Optional.of(record.get());
+  }
+
+  /** Epoch milliseconds of the earliest expiry, or Long.MAX_VALUE when no record expires. */
+  public long nextExpiry() {
+    return expiries.isEmpty() ? Long.MAX_VALUE : expiries.head().at();
+  }
+
+  /** Up to {@code limit} records that have expired at {@code now}, earliest first. */
+  public List<WriteOp.Expire> expiredAt(long now, int limit) {
+    List<WriteOp.Expire> out = new ArrayList<>();
+    var it = expiries.iterator();
+    while (it.hasNext() && out.size() < limit) {
+      Expiry e = it.next();
+      if (e.at() > now) {
+        break;
+      }
+      stored(e.map(), e.key())
+          .ifPresent(entry -> out.add(new WriteOp.Expire(e.map(), e.key(), entry.version())));
+    }
+    return out;
   }
 
   /** Applies an event that the journal holds at sequence number {@code version}. */
   public PartitionState apply(PartitionEvent event, long version) {
-    var entries = maps.get(event.map()).getOrElse(() -> NO_ENTRIES);
-    var previous = entries.get(event.key());
-    long previousWeight = previous.isEmpty() ? 0 : previous.get().weight();
     if (event instanceof PartitionEvent.EntryPut put) {
+      var entries = maps.get(put.map()).getOrElse(() -> NO_ENTRIES);
+      var previous = entries.get(put.key());
+      long previousWeight = previous.isEmpty() ? 0 : previous.get().weight();
       long created = previous.isEmpty() ? put.timestamp() : previous.get().created();
       var entry =
           new StoredEntry(
-              put.key(), put.value(), put.contentType(), version, created, put.timestamp());
-      return new PartitionState(
-          maps.updated(event.map(), entries.updated(put.key(), entry)),
-          version,
-          weight - previousWeight + entry.weight());
+              put.key(),
+              put.value(),
+              put.contentType(),
+              version,
+              created,
+              put.timestamp(),
+              put.expiresAt());
+      TreeSet<Expiry> newExpiries = previous.isEmpty() ? expiries : withoutExpiry(put.map(), previous.get());
+      if (put.expiresAt() != 0) {
+        newExpiries = newExpiries.incl(new Expiry(put.expiresAt(), put.map(), put.key()));
+      }
+      PartitionState next =
+          with(
+              maps.updated(put.map(), entries.updated(put.key(), entry)),
+              newExpiries,
+              version,
+              weight - previousWeight + entry.weight());
+      if (put.requestId() == null) {
+        return next;
+      }
+      return next.withRequest(
+          new RequestRecord(
+              put.requestId(),
+              put.map(),
+              put.key(),
+              put.requestHash(),
+              put.previousVersion() == 0
+                  ? WriteOutcome.Status.CREATED
+                  : WriteOutcome.Status.UPDATED,
+              version,
+              PartitionEvent.EntryPut.INCREMENT.equals(put.operation()) ? put.value() : null,
+              put.timestamp()));
     }
-    var remaining = entries.removed(event.key());
-    var newMaps = remaining.isEmpty() ? maps.removed(event.map()) : maps.updated(event.map(), remaining);
-    return new PartitionState(newMaps, version, weight - previousWeight);
+    if (event instanceof PartitionEvent.RecordEvent removal) {
+      PartitionState next = removeRecord(removal.map(), removal.key(), version);
+      if (removal instanceof PartitionEvent.EntryDeleted deleted && deleted.requestId() != null) {
+        return next.withRequest(
+            new RequestRecord(
+                deleted.requestId(),
+                deleted.map(),
+                deleted.key(),
+                deleted.requestHash(),
+                WriteOutcome.Status.DELETED,
+                version,
+                null,
+                deleted.timestamp()));
+      }
+      return next;
+    }
+    if (event instanceof PartitionEvent.MapCleared cleared) {
+      var entries = maps.get(cleared.map());
+      if (entries.isEmpty()) {
+        return with(maps, expiries, version, weight);
+      }
+      long removedWeight = 0;
+      TreeSet<Expiry> newExpiries = expiries;
+      var it = entries.get().valuesIterator();
+      while (it.hasNext()) {
+        StoredEntry e = it.next();
+        removedWeight += e.weight();
+        if (e.expiresAt() != 0) {
+          newExpiries = newExpiries.excl(new Expiry(e.expiresAt(), cleared.map(), e.key()));
+        }
+      }
+      return with(maps.removed(cleared.map()), newExpiries, version, weight - removedWeight);
+    }
+    if (event instanceof PartitionEvent.MapConfigured configured) {
+      var previous = config(configured.map());
+      var config =
+          new MapConfig(
+              configured.defaultTtlMillis(),
+              configured.maxValueBytes(),
+              version,
+              previous.map(MapConfig::created).orElse(configured.timestamp()),
+              configured.timestamp());
+      return new PartitionState(
+          maps,
+          expiries,
+          configs.updated(configured.map(), config),
+          requests,
+          requestsByVersion,
+          version,
+          weight + (previous.isEmpty() ? 64 : 0));
+    }
+    var removed = (PartitionEvent.MapConfigRemoved) event;
+    return new PartitionState(
+        maps,
+        expiries,
+        configs.removed(removed.map()),
+        requests,
+        requestsByVersion,
+        version,
+        weight - (configs.contains(removed.map()) ? 64 : 0));
+  }
+
+  private PartitionState removeRecord(String map, String key, long version) {
+    var entries = maps.get(map).getOrElse(() -> NO_ENTRIES);
+    var previous = entries.get(key);
+    if (previous.isEmpty()) {
+      return with(maps, expiries, version, weight);
+    }
+    var remaining = entries.removed(key);
+    var newMaps = remaining.isEmpty() ? maps.removed(map) : maps.updated(map, remaining);
+    return with(newMaps, withoutExpiry(map, previous.get()), version, weight - previous.get().weight());
+  }
+
+  private TreeSet<Expiry> withoutExpiry(String map, StoredEntry entry) {
+    return entry.expiresAt() == 0
+        ? expiries
+        : expiries.excl(new Expiry(entry.expiresAt(), map, entry.key()));
+  }
+
+  private PartitionState withRequest(RequestRecord record) {
+    var old = requests.get(record.id());
+    var byVersion = old.isEmpty() ? requestsByVersion : requestsByVersion.removed(old.get().version());
+    return new PartitionState(
+        maps,
+        expiries,
+        configs,
+        requests.updated(record.id(), record),
+        byVersion.updated(record.version(), record),
+        lastVersion,
+        weight + record.weight() - (old.isEmpty() ? 0 : old.get().weight()));
   }
 
   /**
-   * Up to {@code limit} records of {@code map} whose keys start with {@code prefix} and sort after
-   * {@code after} (null: from the first), in key order, and whether more follow.
+   * Forgets idempotency records older than {@code oldestAt} (epoch milliseconds) and all but the
+   * newest {@code max}. Applied after every event, so replay forgets exactly what the live
+   * partition forgot.
    */
-  public Listing list(String map, String prefix, String after, int limit, boolean withValues) {
+  public PartitionState forgetRequests(long oldestAt, int max) {
+    var byId = requests;
+    var byVersion = requestsByVersion;
+    long newWeight = weight;
+    while (!byVersion.isEmpty()) {
+      RequestRecord oldest = byVersion.head()._2();
+      if (oldest.at() >= oldestAt && byVersion.size() <= max) {
+        break;
+      }
+      byVersion = byVersion.tail();
+      byId = byId.removed(oldest.id());
+      newWeight -= oldest.weight();
+    }
+    if (byVersion == requestsByVersion) {
+      return this;
+    }
+    return new PartitionState(maps, expiries, configs, byId, byVersion, lastVersion, newWeight);
+  }
+
+  /**
+   * Up to {@code limit} live records of {@code map} whose keys start with {@code prefix} and sort
+   * after {@code after} (null: from the first), in key order, and whether more follow.
+   */
+  public Listing list(
+      String map, String prefix, String after, int limit, boolean withValues, long now) {
     var entries = maps.get(map);
     List<StoredEntry> out = new ArrayList<>(Math.min(limit, 256));
     if (entries.isEmpty()) {
@@ -99,7 +328,7 @@ public final class PartitionState implements CborSerializable {
       if (!e.key().startsWith(prefix)) {
         break;
       }
-      if (after != null && e.key().equals(after)) {
+      if ((after != null && e.key().equals(after)) || e.expiredAt(now)) {
         continue;
       }
       if (out.size() == limit) {
@@ -110,17 +339,36 @@ public final class PartitionState implements CborSerializable {
     return new Listing(out, false);
   }
 
-  /** Entry counts by map name, in name order; maps without entries do not appear. */
-  public Map<String, Long> counts() {
+  /** Live record counts by map name, in name order; maps without records do not appear. */
+  public Map<String, Long> counts(long now) {
     Map<String, Long> counts = new LinkedHashMap<>();
     var it = maps.iterator();
     while (it.hasNext()) {
       var pair = it.next();
       counts.put(pair._1(), (long) pair._2().size());
     }
+    var expired = expiries.iterator();
+    while (expired.hasNext()) {
+      Expiry e = expired.next();
+      if (e.at() > now) {
+        break;
+      }
+      counts.computeIfPresent(e.map(), (map, n) -> n == 1 ? null : n - 1);
+    }
     return counts;
   }
 
+  /** Names of the maps whose settings this partition holds. */
+  public List<String> configuredMaps() {
+    List<String> names = new ArrayList<>();
+    var it = configs.keysIterator();
+    while (it.hasNext()) {
+      names.add(it.next());
+    }
+    return names;
+  }
+
+  /** Records held, expired ones included. */
   public int size() {
     int size = 0;
     var it = maps.valuesIterator();
@@ -130,14 +378,28 @@ public final class PartitionState implements CborSerializable {
     return size;
   }
 
+  /** Records of one map held, expired ones included. */
+  public int size(String map) {
+    var entries = maps.get(map);
+    return entries.isEmpty() ? 0 : entries.get().size();
+  }
+
   /** A page of records, with whether more follow it. */
   public record Listing(List<StoredEntry> entries, boolean more) implements CborSerializable {}
 
-  // Snapshot form: a plain list per map, so that the format does not depend on the tree.
+  // Snapshot form: plain lists, so that the format does not depend on the trees. The expiry
+  // index is derived from the records. configs and requests are absent in snapshots written
+  // before they existed.
 
-  record Snapshot(long lastVersion, List<MapSnapshot> maps) {}
+  record Snapshot(
+      long lastVersion,
+      List<MapSnapshot> maps,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ConfigSnapshot> configs,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RequestRecord> requests) {}
 
   record MapSnapshot(String name, List<StoredEntry> entries) {}
+
+  record ConfigSnapshot(String name, MapConfig config) {}
 
   @JsonValue
   Snapshot toSnapshot() {
@@ -152,21 +414,53 @@ public final class PartitionState implements CborSerializable {
       }
       out.add(new MapSnapshot(pair._1(), entries));
     }
-    return new Snapshot(lastVersion, out);
+    List<ConfigSnapshot> configList = new ArrayList<>();
+    var configIt = configs.iterator();
+    while (configIt.hasNext()) {
+      var pair = configIt.next();
+      configList.add(new ConfigSnapshot(pair._1(), pair._2()));
+    }
+    List<RequestRecord> requestList = new ArrayList<>(requestsByVersion.size());
+    var requestIt = requestsByVersion.valuesIterator();
+    while (requestIt.hasNext()) {
+      requestList.add(requestIt.next());
+    }
+    return new Snapshot(lastVersion, out, configList, requestList);
   }
 
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   static PartitionState fromSnapshot(Snapshot snapshot) {
     TreeMap<String, TreeMap<String, StoredEntry>> maps = new TreeMap<>(ORDER);
+    TreeSet<Expiry> expiries = EMPTY.expiries;
     long weight = 0;
     for (MapSnapshot m : snapshot.maps()) {
       TreeMap<String, StoredEntry> entries = NO_ENTRIES;
       for (StoredEntry e : m.entries()) {
         entries = entries.updated(e.key(), e);
         weight += e.weight();
+        if (e.expiresAt() != 0) {
+          expiries = expiries.incl(new Expiry(e.expiresAt(), m.name(), e.key()));
+        }
       }
       maps = maps.updated(m.name(), entries);
     }
-    return new PartitionState(maps, snapshot.lastVersion(), weight);
+    TreeMap<String, MapConfig> configs = EMPTY.configs;
+    if (snapshot.configs() != null) {
+      for (ConfigSnapshot c : snapshot.configs()) {
+        configs = configs.updated(c.name(), c.config());
+        weight += 64;
+      }
+    }
+    TreeMap<String, RequestRecord> requests = EMPTY.requests;
+    TreeMap<Long, RequestRecord> byVersion = EMPTY.requestsByVersion;
+    if (snapshot.requests() != null) {
+      for (RequestRecord r : snapshot.requests()) {
+        requests = requests.updated(r.id(), r);
+        byVersion = byVersion.updated(r.version(), r);
+        weight += r.weight();
+      }
+    }
+    return new PartitionState(
+        maps, expiries, configs, requests, byVersion, snapshot.lastVersion(), weight);
   }
 }

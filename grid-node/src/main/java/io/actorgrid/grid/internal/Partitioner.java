@@ -23,6 +23,14 @@ public final class Partitioner {
     return partitions;
   }
 
+  /**
+   * The home partition of a map, which holds its settings: the partition of the empty key, which
+   * no record can have.
+   */
+  public int homeOf(String map) {
+    return partitionOf(map, "");
+  }
+
   public int partitionOf(String map, String key) {
     byte[] m = map.getBytes(StandardCharsets.UTF_8);
     byte[] k = key.getBytes(StandardCharsets.UTF_8);

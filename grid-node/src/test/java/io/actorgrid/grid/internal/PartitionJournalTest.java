@@ -39,16 +39,17 @@ class PartitionJournalTest {
     journal =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
-            PartitionJournal.create(PID, recovered.getRef(), MIN_SNAPSHOT_BYTES));
+            PartitionJournal.create(
+                PID, recovered.getRef(), MIN_SNAPSHOT_BYTES, java.time.Duration.ofHours(1), 100));
     journal.clear();
   }
 
   private static WriteOp put(String key, String value, long expected) {
-    return new WriteOp.Put("m", key, value.getBytes(StandardCharsets.UTF_8), "text/plain", expected);
+    return new WriteOp.Put("m", key, value.getBytes(StandardCharsets.UTF_8), "text/plain", expected, 0, null);
   }
 
   private static WriteOp delete(String key, long expected) {
-    return new WriteOp.Delete("m", key, expected);
+    return new WriteOp.Delete("m", key, expected, null);
   }
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<
@@ -76,7 +77,7 @@ class PartitionJournalTest {
     var created = run(1000, put("a", "one", WriteOp.ANY));
     assertEquals(outcomes(Status.CREATED, 1), created.reply().outcomes());
     assertEquals(
-        new PartitionEvent.EntryPut("m", "a", null, "text/plain", 0, 1000).previousVersion(),
+        new PartitionEvent.EntryPut("m", "a", null, "text/plain", 0, 1000, 0, null, null, 0).previousVersion(),
         ((PartitionEvent.EntryPut) created.event()).previousVersion());
 
     var replaced = run(2000, put("a", "two", WriteOp.ANY));
@@ -85,7 +86,7 @@ class PartitionJournalTest {
     assertEquals(1, event.previousVersion(), "the event links to the record's previous version");
     assertEquals(2000, event.timestamp());
 
-    StoredEntry entry = replaced.state().get("m", "a").orElseThrow();
+    StoredEntry entry = replaced.state().stored("m", "a").orElseThrow();
     assertArrayEquals("two".getBytes(StandardCharsets.UTF_8), entry.value());
     assertEquals(2, entry.version());
     assertEquals(1000, entry.created());
@@ -132,8 +133,8 @@ class PartitionJournalTest {
     assertEquals(4, batch.events().size(), "one event per applied write, persisted together");
     assertEquals(
         List.of(0L, 1L, 2L, 0L),
-        batch.events().stream().map(PartitionEvent::previousVersion).toList());
-    assertEquals("again", new String(batch.state().get("m", "k").orElseThrow().value(), StandardCharsets.UTF_8));
+        batch.events().stream().map(e -> ((PartitionEvent.RecordEvent) e).previousVersion()).toList());
+    assertEquals("again", new String(batch.state().stored("m", "k").orElseThrow().value(), StandardCharsets.UTF_8));
   }
 
   @Test
@@ -150,9 +151,9 @@ class PartitionJournalTest {
     PartitionState before = journal.getState();
     PartitionState after = journal.restart().state();
     assertEquals(before.lastVersion(), after.lastVersion());
-    assertEquals(before.counts(), after.counts());
+    assertEquals(before.counts(0), after.counts(0));
     assertEquals(4, after.versionOf("m", "b"));
-    assertTrue(after.get("m", "a").isEmpty());
+    assertTrue(after.stored("m", "a").isEmpty());
   }
 
   @Test

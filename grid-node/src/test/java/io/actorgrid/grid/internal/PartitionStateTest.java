@@ -21,7 +21,7 @@ class PartitionStateTest {
 
   private static PartitionEvent.EntryPut put(String map, String key, String value, long previous) {
     return new PartitionEvent.EntryPut(
-        map, key, value.getBytes(StandardCharsets.UTF_8), "text/plain", previous, 1000);
+        map, key, value.getBytes(StandardCharsets.UTF_8), "text/plain", previous, 1000, 0, null, null, 0);
   }
 
   private static List<String> keys(PartitionState.Listing listing) {
@@ -34,9 +34,9 @@ class PartitionStateTest {
     s =
         s.apply(
             new PartitionEvent.EntryPut(
-                "m", "a", new byte[] {1}, "application/octet-stream", 1, 2000),
+                "m", "a", new byte[] {1}, "application/octet-stream", 1, 2000, 0, null, null, 0),
             2);
-    StoredEntry e = s.get("m", "a").orElseThrow();
+    StoredEntry e = s.stored("m", "a").orElseThrow();
     assertEquals(2, e.version());
     assertEquals(1000, e.created());
     assertEquals(2000, e.updated());
@@ -46,9 +46,9 @@ class PartitionStateTest {
   @Test
   void deleteRemovesTheRecordAndEmptyMaps() {
     PartitionState s = with("m", "a");
-    s = s.apply(new PartitionEvent.EntryDeleted("m", "a", 1, 2000), 2);
-    assertTrue(s.get("m", "a").isEmpty());
-    assertEquals(Map.of(), s.counts());
+    s = s.apply(new PartitionEvent.EntryDeleted("m", "a", 1, 2000, null, 0), 2);
+    assertTrue(s.stored("m", "a").isEmpty());
+    assertEquals(Map.of(), s.counts(0));
     assertEquals(0, s.weight());
   }
 
@@ -57,28 +57,28 @@ class PartitionStateTest {
     PartitionState s = with("m", "b1", "a1", "a3", "a2", "c");
     s = s.apply(put("other", "a0", "x", 0), s.lastVersion() + 1);
 
-    PartitionState.Listing first = s.list("m", "a", null, 2, false);
+    PartitionState.Listing first = s.list("m", "a", null, 2, false, 0);
     assertEquals(List.of("a1", "a2"), keys(first));
     assertTrue(first.more());
     assertEquals(null, first.entries().get(0).value());
 
-    PartitionState.Listing second = s.list("m", "a", "a2", 2, true);
+    PartitionState.Listing second = s.list("m", "a", "a2", 2, true, 0);
     assertEquals(List.of("a3"), keys(second));
     assertFalse(second.more());
     assertEquals("v-a3", new String(second.entries().get(0).value(), StandardCharsets.UTF_8));
 
-    assertEquals(List.of("a1", "a2", "a3", "b1", "c"), keys(s.list("m", "", null, 10, false)));
+    assertEquals(List.of("a1", "a2", "a3", "b1", "c"), keys(s.list("m", "", null, 10, false, 0)));
     // A cursor before the prefix starts at the prefix; one past it gives nothing.
-    assertEquals(List.of("b1"), keys(s.list("m", "b", "a9", 10, false)));
-    assertEquals(List.of(), keys(s.list("m", "a", "b", 10, false)));
-    assertEquals(List.of(), keys(s.list("none", "", null, 10, false)));
+    assertEquals(List.of("b1"), keys(s.list("m", "b", "a9", 10, false, 0)));
+    assertEquals(List.of(), keys(s.list("m", "a", "b", 10, false, 0)));
+    assertEquals(List.of(), keys(s.list("none", "", null, 10, false, 0)));
   }
 
   @Test
   void countsByMap() {
     PartitionState s = with("m", "a", "b");
     s = s.apply(put("n", "a", "x", 0), s.lastVersion() + 1);
-    assertEquals(Map.of("m", 2L, "n", 1L), s.counts());
+    assertEquals(Map.of("m", 2L, "n", 1L), s.counts(0));
     assertEquals(3, s.size());
   }
 
@@ -89,7 +89,7 @@ class PartitionStateTest {
     PartitionState copy = PartitionState.fromSnapshot(s.toSnapshot());
     assertEquals(s.lastVersion(), copy.lastVersion());
     assertEquals(s.weight(), copy.weight());
-    assertEquals(s.counts(), copy.counts());
-    assertEquals(s.get("m", "b").orElseThrow().version(), copy.get("m", "b").orElseThrow().version());
+    assertEquals(s.counts(0), copy.counts(0));
+    assertEquals(s.stored("m", "b").orElseThrow().version(), copy.stored("m", "b").orElseThrow().version());
   }
 }

@@ -55,7 +55,7 @@ class PartitionTest {
   }
 
   private static WriteOp put(String key, String value) {
-    return new WriteOp.Put("m", key, value.getBytes(StandardCharsets.UTF_8), "text/plain", -1);
+    return new WriteOp.Put("m", key, value.getBytes(StandardCharsets.UTF_8), "text/plain", -1, 0, null);
   }
 
   /** Holds every journal write of the partitions until released, and counts them. */
@@ -100,17 +100,17 @@ class PartitionTest {
     ActorRef<Partition.Command> partition = startRecovered(groupCommit);
     GatedJournal gated = new GatedJournal();
     journal.withPolicy(gated);
-    TestProbe<WriteOutcome> acks = testKit.createTestProbe();
-    partition.tell(new Partition.Write(put("k", "v0"), acks.getRef()));
+    TestProbe<Partition.Outcomes> acks = testKit.createTestProbe();
+    partition.tell(new Partition.Write(List.of(put("k", "v0")), acks.getRef()));
     // The first write is now held in the journal; the others queue behind it.
     for (int i = 1; i < writes; i++) {
-      partition.tell(new Partition.Write(put("k", "v" + i), acks.getRef()));
+      partition.tell(new Partition.Write(List.of(put("k", "v" + i)), acks.getRef()));
     }
     acks.expectNoMessage(Duration.ofMillis(200));
     gated.gate.countDown();
     List<Long> versions = new ArrayList<>();
     for (int i = 0; i < writes; i++) {
-      WriteOutcome outcome = acks.receiveMessage(Duration.ofSeconds(10));
+      WriteOutcome outcome = acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0);
       versions.add(outcome.version());
     }
     List<Long> expected = new ArrayList<>();
@@ -124,15 +124,15 @@ class PartitionTest {
   @Test
   void readsAnswerFromTheDurableStateWhileAWriteIsInTheJournal() {
     ActorRef<Partition.Command> partition = startRecovered(true);
-    TestProbe<WriteOutcome> acks = testKit.createTestProbe();
+    TestProbe<Partition.Outcomes> acks = testKit.createTestProbe();
     TestProbe<Partition.GetReply> reads = testKit.createTestProbe();
-    partition.tell(new Partition.Write(put("k", "durable"), acks.getRef()));
-    assertEquals(Status.CREATED, acks.receiveMessage().status());
+    partition.tell(new Partition.Write(List.of(put("k", "durable")), acks.getRef()));
+    assertEquals(Status.CREATED, acks.receiveMessage().outcomes().get(0).status());
 
     GatedJournal gated = new GatedJournal();
     journal.withPolicy(gated);
-    partition.tell(new Partition.Write(put("k", "pending"), acks.getRef()));
-    partition.tell(new Partition.Write(put("new", "pending"), acks.getRef()));
+    partition.tell(new Partition.Write(List.of(put("k", "pending")), acks.getRef()));
+    partition.tell(new Partition.Write(List.of(put("new", "pending")), acks.getRef()));
     partition.tell(new Partition.Get("m", "k", reads.getRef()));
     partition.tell(new Partition.Get("m", "new", reads.getRef()));
     // Answered while the journal holds the writes: the last durable state, nothing pending.
@@ -143,8 +143,8 @@ class PartitionTest {
     acks.expectNoMessage(Duration.ofMillis(100));
 
     gated.gate.countDown();
-    acks.receiveMessage(Duration.ofSeconds(10));
-    acks.receiveMessage(Duration.ofSeconds(10));
+    acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0);
+    acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0);
     partition.tell(new Partition.Get("m", "k", reads.getRef()));
     assertEquals(
         "pending", new String(reads.receiveMessage().entry().value(), StandardCharsets.UTF_8));
@@ -153,11 +153,11 @@ class PartitionTest {
   @Test
   void aFailedJournalWriteIsNeverAcknowledgedAndThePartitionStops() {
     ActorRef<Partition.Command> partition = startRecovered(true);
-    TestProbe<WriteOutcome> acks = testKit.createTestProbe();
+    TestProbe<Partition.Outcomes> acks = testKit.createTestProbe();
     TestProbe<Object> watcher = testKit.createTestProbe();
     journal.failNextPersisted();
-    partition.tell(new Partition.Write(put("k", "lost"), acks.getRef()));
-    assertEquals(Status.UNAVAILABLE, acks.receiveMessage(Duration.ofSeconds(10)).status());
+    partition.tell(new Partition.Write(List.of(put("k", "lost")), acks.getRef()));
+    assertEquals(Status.UNAVAILABLE, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
     watcher.expectTerminated(partition, Duration.ofSeconds(10));
   }
 
@@ -175,15 +175,15 @@ class PartitionTest {
 
     GatedJournal gated = new GatedJournal();
     journal.withPolicy(gated);
-    TestProbe<WriteOutcome> acks = testKit.createTestProbe();
+    TestProbe<Partition.Outcomes> acks = testKit.createTestProbe();
     for (int i = 0; i < 5; i++) {
-      partition.tell(new Partition.Write(put("k" + i, "v"), acks.getRef()));
+      partition.tell(new Partition.Write(List.of(put("k" + i, "v")), acks.getRef()));
     }
     // One write in the journal, three queued: the fifth is refused at once.
-    assertEquals(Status.UNAVAILABLE, acks.receiveMessage(Duration.ofSeconds(5)).status());
+    assertEquals(Status.UNAVAILABLE, acks.receiveMessage(Duration.ofSeconds(5)).outcomes().get(0).status());
     gated.gate.countDown();
     for (int i = 0; i < 4; i++) {
-      assertEquals(Status.CREATED, acks.receiveMessage(Duration.ofSeconds(10)).status());
+      assertEquals(Status.CREATED, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
     }
   }
 }

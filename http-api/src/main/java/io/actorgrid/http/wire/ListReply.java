@@ -14,6 +14,7 @@ public record ListReply(String map, List<Item> items, String cursor) {
   /**
    * One entry. With {@code values=true} exactly one of {@code value} (a JSON value, inline),
    * {@code valueText} (a text/* value) or {@code valueBase64} (any other value) is present.
+   * {@code expiresAt} is present for records with a time to live.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Item(
@@ -22,6 +23,7 @@ public record ListReply(String map, List<Item> items, String cursor) {
       String contentType,
       String created,
       String updated,
+      String expiresAt,
       @JsonRawValue String value,
       String valueText,
       String valueBase64) {}

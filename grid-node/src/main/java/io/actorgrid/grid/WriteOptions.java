@@ -1,0 +1,72 @@
+package io.actorgrid.grid;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a write is made: its precondition, the record's time to live, and an idempotency key.
+ * Immutable; each {@code with...} returns a copy.
+ *
+ * <pre>{@code
+ * WriteOptions.none().withTtl(Duration.ofSeconds(30)).withIdempotencyKey(requestId)
+ * }</pre>
+ */
+public final class WriteOptions {
+  private static final WriteOptions NONE = new WriteOptions(Precondition.none(), null, null);
+
+  private final Precondition precondition;
+  private final Duration ttl;
+  private final String idempotencyKey;
+
+  private WriteOptions(Precondition precondition, Duration ttl, String idempotencyKey) {
+    this.precondition = precondition;
+    this.ttl = ttl;
+    this.idempotencyKey = idempotencyKey;
+  }
+
+  /** Unconditional, the map's default TTL, no idempotency key. */
+  public static WriteOptions none() {
+    return NONE;
+  }
+
+  /** Write only if the record satisfies the precondition (checked atomically with the write). */
+  public WriteOptions withPrecondition(Precondition precondition) {
+    return new WriteOptions(Objects.requireNonNull(precondition), ttl, idempotencyKey);
+  }
+
+  /**
+   * The record expires this long after the write: it is never returned afterwards, and its
+   * removal is an event in the journal. Overrides the map's default TTL. A put without a TTL
+   * (and without a map default) makes the record permanent, also if it had a TTL before.
+   */
+  public WriteOptions withTtl(Duration ttl) {
+    return new WriteOptions(precondition, Objects.requireNonNull(ttl), idempotencyKey);
+  }
+
+  /**
+   * A key naming this request, unique per request (a UUID, say). When a write with the same key
+   * is sent again (a retry after a timeout, a failover, a lost connection), the partition answers
+   * with the first attempt's outcome and writes nothing, as long as it still remembers the key
+   * ({@code actorgrid.idempotency}: 1 h, and the 10,000 most recent keys of the partition). The
+   * same key with a different request fails with {@link IdempotencyKeyReusedException}. A first
+   * attempt that changed nothing (a failed precondition) is not remembered: its retry is decided
+   * again.
+   */
+  public WriteOptions withIdempotencyKey(String idempotencyKey) {
+    return new WriteOptions(precondition, ttl, Objects.requireNonNull(idempotencyKey));
+  }
+
+  public Precondition precondition() {
+    return precondition;
+  }
+
+  /** The explicit TTL, or null for the map's default. */
+  public Duration ttl() {
+    return ttl;
+  }
+
+  /** The idempotency key, or null. */
+  public String idempotencyKey() {
+    return idempotencyKey;
+  }
+}

@@ -1,0 +1,28 @@
+package io.actorgrid.http.wire;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import java.util.List;
+
+/** Body of {@code POST /v1/maps/{map}:batch}: one result per item, in the order of the items. */
+public record BatchReply(List<Item> items) {
+
+  /**
+   * One item's result: {@code status} is the HTTP status the same single request would get.
+   * {@code version} is present for writes and found records; a found record's value is in
+   * exactly one of {@code value} (JSON, inline), {@code valueText} or {@code valueBase64}; a
+   * failed item has a {@code title} and {@code detail}.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Item(
+      String key,
+      int status,
+      Long version,
+      String contentType,
+      String expiresAt,
+      @JsonRawValue String value,
+      String valueText,
+      String valueBase64,
+      String title,
+      String detail) {}
+}

@@ -1,0 +1,4 @@
+package io.actorgrid.http.wire;
+
+/** Body of {@code POST /v1/maps/{map}:clear}. */
+public record ClearReply(String map, long removed) {}
