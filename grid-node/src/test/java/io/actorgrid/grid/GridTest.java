@@ -178,4 +178,138 @@ class GridTest {
       assertThrows(InvalidRequestException.class, () -> Precondition.ifVersion(0));
     }
   }
+
+  @Test
+  void aRecordThatExpiredWhileTheNodeWasDownIsGoneAndItsExpiryIsAnEvent() throws Exception {
+    try (Grid grid = start()) {
+      GridMap map = grid.map("ttl");
+      await(map.put("short", new byte[] {1}, null, WriteOptions.none().withTtl(Duration.ofMillis(800))));
+      await(map.put("long", new byte[] {2}, null, WriteOptions.none().withTtl(Duration.ofHours(1))));
+      Entry entry = await(map.get("short")).orElseThrow();
+      assertNotNull(entry.expiresAt());
+    }
+    Thread.sleep(1000);
+    try (Grid grid = start()) {
+      GridMap map = grid.map("ttl");
+      assertTrue(await(map.get("short")).isEmpty());
+      assertTrue(await(map.get("long")).isPresent());
+      assertEquals(1, await(map.count()));
+      int partition =
+          new io.actorgrid.grid.internal.Partitioner(8).partitionOf("ttl", "short");
+      var query =
+          org.apache.pekko.persistence.query.PersistenceQuery.get(grid.system())
+              .getReadJournalFor(
+                  org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal.class,
+                  "jdbc-read-journal");
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      List<Object> events;
+      do {
+        events =
+            await(
+                query
+                    .currentEventsByPersistenceId(
+                        io.actorgrid.grid.internal.Partition.persistenceId(partition).id(),
+                        0,
+                        Long.MAX_VALUE)
+                    .map(e -> e.event())
+                    .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), grid.system()));
+      } while (events.stream().noneMatch(e -> e instanceof io.actorgrid.grid.internal.PartitionEvent.EntryExpired)
+          && System.nanoTime() < deadline
+          && sleep(100));
+      assertTrue(
+          events.stream().anyMatch(e -> e instanceof io.actorgrid.grid.internal.PartitionEvent.EntryExpired),
+          events::toString);
+    }
+  }
+
+  private static boolean sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return true;
+  }
+
+  @Test
+  void batchesPatchesCountersAndSettingsThroughTheEmbeddedApi() {
+    try (Grid grid = start()) {
+      GridMap map = grid.map("semantics");
+      List<BatchItem> items = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        items.add(BatchItem.put("k" + i, ("{\"n\":" + i + "}").getBytes(UTF_8), "application/json"));
+      }
+      items.add(BatchItem.get("k7"));
+      items.add(BatchItem.delete("k8", Precondition.ifVersion(999)));
+      List<BatchResult> results = await(map.batch(items, null));
+      assertEquals(52, results.size());
+      assertTrue(results.subList(0, 50).stream().allMatch(r -> r.outcome() == BatchResult.Outcome.CREATED));
+      assertEquals("{\"n\":7}", new String(results.get(50).entry().value(), UTF_8));
+      assertEquals(BatchResult.Outcome.PRECONDITION_FAILED, results.get(51).outcome());
+      assertEquals(412, results.get(51).httpStatus());
+      assertInstanceOf(
+          BatchTooLargeException.class,
+          failure(map.batch(java.util.Collections.nCopies(1001, BatchItem.get("k")), null)));
+      assertInstanceOf(
+          InvalidRequestException.class,
+          failure(map.batch(List.of(BatchItem.get("ok"), BatchItem.get("")), null)));
+
+      WriteResult patched = await(map.patch("k1", "{\"m\":true}".getBytes(UTF_8), WriteOptions.none()));
+      assertEquals("{\"n\":1,\"m\":true}", new String(await(map.get("k1")).orElseThrow().value(), UTF_8));
+      assertInstanceOf(
+          PreconditionFailedException.class,
+          failure(map.patch("k1", "{}".getBytes(UTF_8),
+              WriteOptions.none().withPrecondition(Precondition.ifVersion(patched.version() + 1)))));
+      assertInstanceOf(NotFoundException.class, failure(map.patch("none", "{}".getBytes(UTF_8), WriteOptions.none())));
+      assertInstanceOf(InvalidRequestException.class, failure(map.patch("k1", "{".getBytes(UTF_8), WriteOptions.none())));
+
+      List<CompletionStage<CounterResult>> increments = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        increments.add(map.increment("counter", 2, WriteOptions.none()));
+      }
+      increments.forEach(GridTest::await);
+      assertEquals(600, await(map.increment("counter", 0, WriteOptions.none())).value());
+      assertInstanceOf(ConflictException.class, failure(map.increment("k2", 1, WriteOptions.none())));
+
+      assertEquals(51, await(map.count()));
+      WriteResult configured = await(map.configure(new MapSettings(Duration.ofMinutes(5), 64), Precondition.ifAbsent()));
+      assertTrue(configured.created());
+      MapInfo info = await(map.describe()).orElseThrow();
+      assertEquals(new MapInfo("semantics", 51, new MapSettings(Duration.ofMinutes(5), 64), configured.version()), info);
+      assertTrue(await(grid.maps()).contains(info));
+      assertInstanceOf(ValueTooLargeException.class, failure(map.put("big", new byte[65], null)));
+      assertNotNull(await(map.get("k9")).orElseThrow().value());
+      await(map.put("fresh", new byte[] {1}, null));
+      assertNotNull(await(map.get("fresh")).orElseThrow().expiresAt(), "the default TTL applies");
+
+      assertEquals(52, await(map.clear()));
+      assertEquals(0, await(map.count()));
+      assertTrue(await(map.describe()).isPresent(), "the settings stay");
+      assertTrue(await(map.drop()));
+      assertTrue(await(map.describe()).isEmpty());
+      assertFalse(await(map.drop()));
+    }
+  }
+
+  @Test
+  void anIdempotentRetryAfterARestartReturnsTheFirstOutcome() {
+    WriteResult first;
+    CounterResult counted;
+    try (Grid grid = start()) {
+      GridMap map = grid.map("retries");
+      first = await(map.put("k", new byte[] {1}, null, WriteOptions.none().withIdempotencyKey("put-1")));
+      counted = await(map.increment("c", 5, WriteOptions.none().withIdempotencyKey("inc-1")));
+      await(map.put("k", new byte[] {2}, null));
+    }
+    try (Grid grid = start()) {
+      GridMap map = grid.map("retries");
+      assertEquals(first, await(map.put("k", new byte[] {1}, null, WriteOptions.none().withIdempotencyKey("put-1"))));
+      assertArrayEquals(new byte[] {2}, await(map.get("k")).orElseThrow().value());
+      assertEquals(counted, await(map.increment("c", 5, WriteOptions.none().withIdempotencyKey("inc-1"))));
+      assertEquals(5, await(map.increment("c", 0, WriteOptions.none())).value());
+      assertInstanceOf(
+          IdempotencyKeyReusedException.class,
+          failure(map.put("k", new byte[] {3}, null, WriteOptions.none().withIdempotencyKey("put-1"))));
+    }
+  }
 }

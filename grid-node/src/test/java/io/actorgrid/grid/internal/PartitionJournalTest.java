@@ -10,6 +10,7 @@ import io.actorgrid.grid.internal.PartitionJournal.BatchApplied;
 import io.actorgrid.grid.internal.WriteOutcome.Status;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -180,5 +181,209 @@ class PartitionJournalTest {
     assertInstanceOf(PartitionState.class, snapshots.get(0).second());
     PartitionState after = journal.restart().state();
     assertEquals(12, after.versionOf("m", "k"));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Time to live
+
+  private static WriteOp putTtl(String key, String value, long ttlMillis) {
+    return new WriteOp.Put(
+        "m", key, value.getBytes(StandardCharsets.UTF_8), "text/plain", WriteOp.ANY, ttlMillis, null);
+  }
+
+  @Test
+  void aRecordPastItsExpiryGetsItsExpiryEventBeforeAnythingElseTouchesIt() {
+    run(1000, putTtl("k", "v", 500));
+    assertEquals(1500, journal.getState().nextExpiry());
+    assertTrue(journal.getState().get("m", "k", 1499).isPresent());
+    assertTrue(journal.getState().get("m", "k", 1500).isEmpty(), "never returned once expired");
+
+    var later = run(2000, put("k", "new", WriteOp.ABSENT));
+    assertEquals(outcomes(Status.CREATED, 3), later.reply().outcomes());
+    assertEquals(2, later.events().size());
+    var expired = assertInstanceOf(PartitionEvent.EntryExpired.class, later.events().get(0));
+    assertEquals(1, expired.previousVersion());
+    assertEquals(2000, expired.timestamp());
+    assertEquals(
+        0,
+        ((PartitionEvent.EntryPut) later.events().get(1)).previousVersion(),
+        "the expired record is gone: the put creates a new one");
+    assertEquals(Long.MAX_VALUE, later.state().nextExpiry(), "a put without ttl is permanent");
+  }
+
+  @Test
+  void expireRemovesOnlyTheVersionThatExpired() {
+    run(1000, putTtl("k", "v", 500));
+    assertEquals(List.of(new WriteOp.Expire("m", "k", 1)), journal.getState().expiredAt(1600, 10));
+    var early = run(1400, new WriteOp.Expire("m", "k", 1));
+    assertTrue(early.hasNoEvents(), "not yet expired");
+    var stale = run(1600, new WriteOp.Expire("m", "k", 7));
+    assertTrue(stale.hasNoEvents(), "another version");
+    var due = run(1600, new WriteOp.Expire("m", "k", 1));
+    assertInstanceOf(PartitionEvent.EntryExpired.class, due.event());
+    assertEquals(0, due.state().size(), "it left memory");
+    assertEquals(Map.of(), journal.restart().state().counts(0));
+  }
+
+  @Test
+  void countsAndListingsLeaveOutExpiredRecords() {
+    run(1000, putTtl("a", "v", 100), put("b", "v", WriteOp.ANY));
+    PartitionState state = journal.getState();
+    assertEquals(Map.of("m", 2L), state.counts(1099));
+    assertEquals(Map.of("m", 1L), state.counts(1100));
+    assertEquals(1, state.list("m", "", null, 10, false, 1100).entries().size());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Merge patch and counters
+
+  private static WriteOp json(String key, String value) {
+    return new WriteOp.Put(
+        "m", key, value.getBytes(StandardCharsets.UTF_8), "application/json", WriteOp.ANY, 0, null);
+  }
+
+  private static WriteOp patch(String key, String patch, long expected) {
+    return new WriteOp.Patch(
+        "m", key, patch.getBytes(StandardCharsets.UTF_8), expected, 100, null);
+  }
+
+  private static WriteOp increment(String key, long delta) {
+    return new WriteOp.Increment("m", key, delta, 0, null);
+  }
+
+  private String value(PartitionState state, String key) {
+    return new String(state.stored("m", key).orElseThrow().value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void mergePatchesApplyInOrderWithinABatch() {
+    run(1, json("doc", "{\"a\":1,\"b\":{\"c\":2}}"));
+    var result =
+        run(2, patch("doc", "{\"b\":{\"c\":null}}", WriteOp.ANY), patch("doc", "{\"d\":[1]}", 2));
+    assertEquals(outcomes(Status.UPDATED, 2, Status.UPDATED, 3), result.reply().outcomes());
+    assertEquals("{\"a\":1,\"b\":{},\"d\":[1]}", value(result.state(), "doc"));
+    assertEquals(
+        PartitionEvent.EntryPut.PATCH, ((PartitionEvent.EntryPut) result.events().get(1)).operation());
+  }
+
+  @Test
+  void mergePatchRefusals() {
+    run(1, put("text", "words", WriteOp.ANY), json("doc", "{}"));
+    var result =
+        run(
+            2,
+            patch("absent", "{}", WriteOp.ANY),
+            patch("text", "{}", WriteOp.ANY),
+            patch("doc", "{\"x\":\"" + "y".repeat(100) + "\"}", WriteOp.ANY),
+            patch("doc", "{}", 1));
+    List<Status> statuses = result.reply().outcomes().stream().map(WriteOutcome::status).toList();
+    assertEquals(
+        List.of(Status.NOT_FOUND, Status.CONFLICT, Status.TOO_LARGE, Status.PRECONDITION_FAILED),
+        statuses);
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void incrementsCreateAtZeroAndAddUp() {
+    var result = run(1, increment("n", 5), increment("n", -7), increment("n", 1));
+    assertEquals(
+        List.of(5L, -2L, -1L),
+        result.reply().outcomes().stream()
+            .map(o -> Long.parseLong(new String(o.entry().value(), StandardCharsets.US_ASCII)))
+            .toList());
+    assertEquals(Status.CREATED, result.reply().outcomes().get(0).status());
+    assertEquals("-1", value(result.state(), "n"));
+    assertEquals("application/json", result.state().stored("m", "n").orElseThrow().contentType());
+
+    run(2, json("max", Long.toString(Long.MAX_VALUE)), json("f", "1.5"), put("t", "1", WriteOp.ANY));
+    var refused = run(3, increment("max", 1), increment("f", 1), increment("t", 1));
+    assertEquals(
+        List.of(Status.CONFLICT, Status.CONFLICT, Status.CONFLICT),
+        refused.reply().outcomes().stream().map(WriteOutcome::status).toList());
+    assertTrue(refused.hasNoEvents());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Idempotency
+
+  private static WriteOp keyedPut(String key, String value, String requestId) {
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    return new WriteOp.Put(
+        "m", key, bytes, "text/plain", WriteOp.ANY, 0,
+        WriteOp.Request.of(requestId, "put", "m", key, bytes));
+  }
+
+  @Test
+  void aRetryGetsTheFirstOutcomeAlsoAfterARestartAndInTheSameBatch() {
+    var first = run(1, keyedPut("k", "v", "r1"), keyedPut("k", "v", "r1"));
+    assertEquals(outcomes(Status.CREATED, 1, Status.CREATED, 1), first.reply().outcomes());
+    assertEquals(1, first.events().size());
+    run(2, put("k", "other", WriteOp.ANY));
+
+    journal.restart();
+    var retry = run(3, keyedPut("k", "v", "r1"));
+    assertEquals(outcomes(Status.CREATED, 1), retry.reply().outcomes());
+    assertTrue(retry.hasNoEvents());
+    var mismatch = run(4, keyedPut("k", "different", "r1"), keyedPut("other", "v", "r1"));
+    assertEquals(
+        List.of(Status.REQUEST_MISMATCH, Status.REQUEST_MISMATCH),
+        mismatch.reply().outcomes().stream().map(WriteOutcome::status).toList());
+    assertEquals("other", value(mismatch.state(), "k"));
+
+    var counter =
+        new WriteOp.Increment("m", "c", 10, 0, WriteOp.Request.of("r2", "increment", "c", 10));
+    var counted = run(5, counter);
+    var again = run(6, counter);
+    assertEquals(counted.reply().outcomes().get(0).version(), again.reply().outcomes().get(0).version());
+    assertArrayEquals(
+        counted.reply().outcomes().get(0).entry().value(),
+        again.reply().outcomes().get(0).entry().value());
+    assertEquals("10", value(again.state(), "c"));
+  }
+
+  @Test
+  void idempotencyKeysAreForgottenAfterTheWindowOrBeyondTheCount() {
+    PartitionState state = PartitionState.EMPTY;
+    for (int i = 1; i <= 5; i++) {
+      state =
+          state
+              .apply(
+                  new PartitionEvent.EntryPut(
+                      "m", "k" + i, new byte[] {1}, "text/plain", 0, i * 1000L, 0, null, "r" + i, i),
+                  i)
+              .forgetRequests(0, 3);
+    }
+    assertTrue(state.request("r2").isEmpty(), "beyond the newest 3");
+    assertTrue(state.request("r3").isPresent());
+    state = state.forgetRequests(4500, 100);
+    assertTrue(state.request("r4").isEmpty(), "older than the window");
+    assertTrue(state.request("r5").isPresent());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Maps
+
+  @Test
+  void clearRemovesTheMapsRecordsInOneEventAndSettingsHaveVersions() {
+    run(1, putTtl("a", "v", 50_000), put("b", "v", WriteOp.ANY),
+        new WriteOp.Put("other", "a", new byte[] {1}, "text/plain", WriteOp.ANY, 0, null));
+    var cleared = run(2, new WriteOp.ClearMap("m"), new WriteOp.ClearMap("m"));
+    assertEquals(outcomes(Status.CLEARED, 2, Status.CLEARED, 0), cleared.reply().outcomes());
+    assertEquals(1, cleared.events().size());
+    assertEquals(Map.of("other", 1L), cleared.state().counts(0));
+    assertEquals(Long.MAX_VALUE, cleared.state().nextExpiry());
+
+    var created = run(3, new WriteOp.Configure("m", 1000, 10, false, WriteOp.ABSENT));
+    assertEquals(outcomes(Status.CREATED, 5), created.reply().outcomes());
+    var stale = run(4, new WriteOp.Configure("m", 2000, 10, false, 4));
+    assertEquals(outcomes(Status.PRECONDITION_FAILED, 5), stale.reply().outcomes());
+    run(5, new WriteOp.Configure("m", 2000, 0, false, 5));
+    MapConfig config = journal.restart().state().config("m").orElseThrow();
+    assertEquals(2000, config.defaultTtlMillis());
+    assertEquals(6, config.version());
+    assertEquals(3, config.created());
+    var removed = run(6, new WriteOp.Configure("m", 0, 0, true, WriteOp.ANY));
+    assertEquals(Status.DELETED, removed.reply().outcomes().get(0).status());
+    assertTrue(removed.state().config("m").isEmpty());
   }
 }

@@ -186,4 +186,78 @@ class PartitionTest {
       assertEquals(Status.CREATED, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
     }
   }
+
+  @Test
+  void theOperationsOfOneWriteAreOneJournalWrite() {
+    ActorRef<Partition.Command> partition = startRecovered(true);
+    GatedJournal gated = new GatedJournal();
+    journal.withPolicy(gated);
+    TestProbe<Partition.Outcomes> acks = testKit.createTestProbe();
+    partition.tell(new Partition.Write(List.of(put("a", "1"), put("b", "2")), acks.getRef()));
+    partition.tell(
+        new Partition.Write(
+            List.of(put("c", "3"), new WriteOp.Read("m", "a"), put("d", "4")), acks.getRef()));
+    partition.tell(new Partition.Write(List.of(put("e", "5")), acks.getRef()));
+    gated.gate.countDown();
+    assertEquals(2, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().size());
+    List<WriteOutcome> second = acks.receiveMessage(Duration.ofSeconds(10)).outcomes();
+    assertEquals(
+        List.of(Status.CREATED, Status.FOUND, Status.CREATED),
+        second.stream().map(WriteOutcome::status).toList());
+    assertEquals(1, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().size());
+    // The first write alone, then the two queued behind it together; never split.
+    assertEquals(List.of(2, 3), gated.writeSizes);
+  }
+
+  @Test
+  void readOnlyWritesAnswerAtOnceFromTheState() {
+    ActorRef<Partition.Command> partition = startRecovered(true);
+    TestProbe<Partition.Outcomes> acks = testKit.createTestProbe();
+    partition.tell(new Partition.Write(List.of(put("a", "1")), acks.getRef()));
+    acks.receiveMessage(Duration.ofSeconds(10));
+    GatedJournal gated = new GatedJournal();
+    journal.withPolicy(gated);
+    partition.tell(new Partition.Write(List.of(put("a", "2")), acks.getRef()));
+    partition.tell(
+        new Partition.Write(
+            List.of(new WriteOp.Read("m", "a"), new WriteOp.Read("m", "none")), acks.getRef()));
+    List<WriteOutcome> reads = acks.receiveMessage(Duration.ofSeconds(5)).outcomes();
+    assertEquals(Status.FOUND, reads.get(0).status());
+    assertEquals("1", new String(reads.get(0).entry().value(), StandardCharsets.UTF_8));
+    assertEquals(Status.NOT_FOUND, reads.get(1).status());
+    gated.gate.countDown();
+    acks.receiveMessage(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void expiredRecordsAreRemovedByAnEventWithoutAnyRequest() throws Exception {
+    int id = nextPartition.incrementAndGet();
+    ActorRef<Partition.Command> partition = testKit.spawn(Partition.create(id, settings(true)));
+    TestProbe<Partition.Outcomes> acks = testKit.createTestProbe();
+    partition.tell(
+        new Partition.Write(
+            List.of(
+                new WriteOp.Put("m", "short", new byte[] {1}, "text/plain", -1, 300, null),
+                put("long", "stays")),
+            acks.getRef()));
+    acks.receiveMessage(Duration.ofSeconds(10));
+    String pid = Partition.persistenceId(id).id();
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    List<Object> events = journal.persistedInStorage(pid);
+    while (events.stream().noneMatch(e -> e instanceof PartitionEvent.EntryExpired)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      events = journal.persistedInStorage(pid);
+    }
+    var expired =
+        events.stream()
+            .filter(e -> e instanceof PartitionEvent.EntryExpired)
+            .map(PartitionEvent.EntryExpired.class::cast)
+            .toList();
+    assertEquals(1, expired.size(), events::toString);
+    assertEquals("short", expired.get(0).key());
+    TestProbe<Partition.Counts> counts = testKit.createTestProbe();
+    partition.tell(new Partition.GetCounts(counts.getRef()));
+    assertEquals(java.util.Map.of("m", 1L), counts.receiveMessage().counts());
+  }
 }
