@@ -127,6 +127,143 @@ class ClusterRequestRoutingTest {
   }
 
   /**
+   * The data-grid semantics through any node: settings made through one node apply to writes
+   * through the others (within actorgrid.map-settings-refresh), batches span the partitions of
+   * all nodes, counters incremented through all nodes at once lose nothing, a retry through
+   * another node is recognised by its idempotency key, records expire wherever their partition
+   * lives, and clearing and deleting a map reach every partition.
+   */
+  @Test
+  void dataGridSemanticsWorkThroughAnyNode() throws Exception {
+    List<GridHttpClient> nodes = new ArrayList<>();
+    for (NodeProcess node : cluster.nodes()) {
+      nodes.add(new GridHttpClient(node.baseUri()));
+    }
+    String map = "semantics";
+    String mapPath = "/v1/maps/" + map;
+    GridCluster.ClusterState state = cluster.state(cluster.node(1));
+
+    HttpResponse<String> configured =
+        untilAnswered(() -> nodes.get(0).send("PUT", mapPath, "application/json",
+            "{\"defaultTtl\":\"1h\",\"maxValueBytes\":100}"));
+    assertEquals(201, configured.statusCode(), () -> describe(configured));
+    // Node 2 uses what it read of the settings for up to a second.
+    Instant settled = Instant.now().plus(ANSWER_TIMEOUT);
+    HttpResponse<String> tooLarge;
+    do {
+      Thread.sleep(200);
+      tooLarge = nodes.get(1).put(map, "big", "text/plain", "x".repeat(101));
+    } while (tooLarge.statusCode() != 413 && Instant.now().isBefore(settled));
+    assertEquals(413, tooLarge.statusCode(), describe(tooLarge));
+
+    // A batch through node 3 with keys of partitions on every node.
+    List<String> keys = new ArrayList<>();
+    for (NodeProcess host : cluster.nodes()) {
+      keys.addAll(keysHostedBy(state, host, map, 20));
+    }
+    StringBuilder batch = new StringBuilder("{\"items\":[");
+    for (int i = 0; i < keys.size(); i++) {
+      batch.append(i == 0 ? "" : ",")
+          .append("{\"op\":\"put\",\"key\":\"").append(keys.get(i))
+          .append("\",\"value\":{\"i\":").append(i).append("}}");
+    }
+    HttpResponse<String> batched =
+        untilAnswered(() -> nodes.get(2).send("POST", mapPath + ":batch", "application/json",
+            batch.append("]}").toString()));
+    assertEquals(200, batched.statusCode(), () -> describe(batched));
+    assertEquals(keys.size(), countOf(batched.body(), "\"status\":201"), batched.body());
+    for (int i = 0; i < keys.size(); i++) {
+      HttpResponse<String> read = getUntilAnswered(nodes.get(0), map, keys.get(i));
+      assertEquals("{\"i\":" + i + "}", read.body());
+      assertTrue(read.headers().firstValue("Grid-Expires-At").isPresent(), "the map's default TTL");
+    }
+
+    // Counters through all nodes at once; each increment carries its own idempotency key, so a
+    // 503 may be retried without counting twice.
+    String counter = keysHostedBy(state, cluster.node(2), map, 21).get(20);
+    String counterPath = GridHttpClient.entryPath(map, counter) + ":increment";
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+    List<java.util.concurrent.Future<HttpResponse<String>>> increments = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      GridHttpClient via = nodes.get(i % 3);
+      String requestKey = "inc-" + i;
+      increments.add(pool.submit(() -> untilAnswered(() -> via.send(
+          "POST", counterPath, "application/json", "{\"delta\":2}", "Idempotency-Key", requestKey))));
+    }
+    java.util.Set<String> values = new java.util.HashSet<>();
+    for (var increment : increments) {
+      HttpResponse<String> r = increment.get(2, TimeUnit.MINUTES);
+      assertTrue(r.statusCode() == 200 || r.statusCode() == 201, () -> describe(r));
+      values.add(r.body().replaceAll(".*\"value\":(-?[0-9]+).*", "$1"));
+    }
+    pool.shutdown();
+    assertEquals(150, values.size(), "every increment saw a different total: none was lost");
+    assertEquals("300", getUntilAnswered(nodes.get(2), map, counter).body());
+
+    // A retry through another node gets the first outcome.
+    String[] requestKey = {"Idempotency-Key", "retry-1"};
+    HttpResponse<String> first =
+        untilAnswered(() -> nodes.get(0).put(map, "retried", "text/plain", "once", requestKey));
+    HttpResponse<String> retry =
+        untilAnswered(() -> nodes.get(2).put(map, "retried", "text/plain", "once", requestKey));
+    assertEquals(first.statusCode(), retry.statusCode());
+    assertEquals(GridHttpClient.version(first), GridHttpClient.version(retry));
+
+    // A merge patch through node 2 of a record written through node 1.
+    HttpResponse<String> patched =
+        untilAnswered(() -> nodes.get(1).send("PATCH", GridHttpClient.entryPath(map, keys.get(0)),
+            "application/merge-patch+json", "{\"patched\":true}"));
+    assertEquals(200, patched.statusCode(), () -> describe(patched));
+    assertEquals("{\"i\":0,\"patched\":true}", getUntilAnswered(nodes.get(2), map, keys.get(0)).body());
+
+    // A record with a short TTL on node 3's partition, read through node 2 after it expired.
+    String shortLived = keysHostedBy(state, cluster.node(3), map, 21).get(20);
+    HttpResponse<String> written =
+        untilAnswered(() -> nodes.get(0).send("PUT", GridHttpClient.entryPath(map, shortLived) + "?ttl=1s",
+            "text/plain", "soon gone"));
+    assertEquals(201, written.statusCode(), () -> describe(written));
+    Thread.sleep(1500);
+    assertEquals(404, getUntilAnswered(nodes.get(1), map, shortLived).statusCode());
+
+    // Clear through node 2, count through node 3, delete through node 1.
+    HttpResponse<String> cleared =
+        untilAnswered(() -> nodes.get(1).send("POST", mapPath + ":clear", null, ""));
+    assertEquals(200, cleared.statusCode(), () -> describe(cleared));
+    HttpResponse<String> described = untilAnswered(() -> nodes.get(2).get(mapPath));
+    assertTrue(described.body().contains("\"entries\":0"), described.body());
+    assertEquals(204, untilAnswered(() -> nodes.get(0).send("DELETE", mapPath, null, "")).statusCode());
+    assertEquals(404, untilAnswered(() -> nodes.get(1).get(mapPath)).statusCode());
+    System.out.printf(
+        "settings, a %d-item batch over 3 nodes, 150 concurrent increments through 3 nodes, an"
+            + " idempotent retry, a merge patch, expiry, clear and delete all worked through any"
+            + " node%n",
+        keys.size());
+  }
+
+  private interface Request {
+    HttpResponse<String> send() throws Exception;
+  }
+
+  /** Sends until the answer is not a 503 (a partition may be moving): idempotent requests only. */
+  private static HttpResponse<String> untilAnswered(Request request) throws Exception {
+    Instant deadline = Instant.now().plus(ANSWER_TIMEOUT);
+    HttpResponse<String> response = request.send();
+    while (response.statusCode() == 503 && Instant.now().isBefore(deadline)) {
+      Thread.sleep(250);
+      response = request.send();
+    }
+    return response;
+  }
+
+  private static int countOf(String text, String part) {
+    int count = 0;
+    for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+      count++;
+    }
+    return count;
+  }
+
+  /**
    * PUT, again after a 503 (a partition may be moving while the shard coordinator rebalances);
    * fails unless the write is acknowledged. A write answered 503 may still land, so the
    * acknowledgement may be a 200 rather than a 201.

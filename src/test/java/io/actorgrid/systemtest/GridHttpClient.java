@@ -105,6 +105,27 @@ final class GridHttpClient {
             .build());
   }
 
+  /**
+   * Any request: {@code method} on {@code pathAndQuery} with a text body ({@code contentType} null
+   * sends no Content-Type; an empty body sends none).
+   */
+  HttpResponse<String> send(
+      String method, String pathAndQuery, String contentType, String body, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = withHeaders(request(pathAndQuery), headers);
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    return send(
+        request
+            .method(
+                method,
+                body.isEmpty()
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body, UTF_8))
+            .build());
+  }
+
   HttpResponse<String> get(String map, String key, String... headers)
       throws IOException, InterruptedException {
     return send(withHeaders(request(entryPath(map, key)), headers).GET().build());
