@@ -43,6 +43,34 @@ final class ReadmeExample {
       Page page = users.list(ListQuery.firstPage().withPrefix("a")).toCompletableFuture().join();
       page.entries().forEach(e -> out.add(e.key()));
 
+      // A counter, a merge patch (RFC 7396) and a batch, each atomic in the record's partition.
+      CounterResult visits =
+          users.increment("visits", 1, WriteOptions.none()).toCompletableFuture().join();
+      out.add("visits " + visits.value());
+      users
+          .patch("alice", "{\"city\":\"Lyon\"}".getBytes(UTF_8), WriteOptions.none())
+          .toCompletableFuture()
+          .join();
+      List<BatchResult> results =
+          users
+              .batch(
+                  List.of(
+                      BatchItem.put("bob", "{\"name\":\"Bob\"}".getBytes(UTF_8), "application/json"),
+                      BatchItem.get("alice")),
+                  null)
+              .toCompletableFuture()
+              .join();
+      out.add(new String(results.get(1).entry().value(), UTF_8));
+      // A session that expires in 30 minutes; a retry with the same key writes nothing twice.
+      users
+          .put(
+              "session-1",
+              "token".getBytes(UTF_8),
+              "text/plain",
+              WriteOptions.none().withTtl(Duration.ofMinutes(30)).withIdempotencyKey("req-42"))
+          .toCompletableFuture()
+          .join();
+
       boolean deleted = users.delete("alice").toCompletableFuture().join();
       out.add("deleted " + deleted);
     } // close() leaves the cluster and stops the node

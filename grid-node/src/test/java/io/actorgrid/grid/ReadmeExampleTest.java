@@ -16,7 +16,14 @@ class ReadmeExampleTest {
   @Test
   void theEmbeddingExampleRuns(@TempDir Path dataDir) {
     List<String> out = ReadmeExample.run(dataDir.toString());
-    assertEquals(List.of("{\"name\":\"Alice B.\"} v2", "alice", "deleted true"), out);
+    assertEquals(
+        List.of(
+            "{\"name\":\"Alice B.\"} v2",
+            "alice",
+            "visits 1",
+            "{\"name\":\"Alice B.\",\"city\":\"Lyon\"}",
+            "deleted true"),
+        out);
   }
 
   @Test

@@ -270,8 +270,10 @@ public final class PartitionJournal
               current.version(),
               "the value of key '"
                   + op.key()
-                  + "' is not a JSON integer (it is "
-                  + current.contentType()
+                  + "' is not a JSON integer ("
+                  + (JsonValues.isJson(current.contentType())
+                      ? "it is JSON, but not a whole number within 64 bits"
+                      : "it is stored as " + current.contentType())
                   + "), so it cannot be incremented; store a number such as 0 first, or use"
                   + " another key");
         }
