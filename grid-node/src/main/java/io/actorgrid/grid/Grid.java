@@ -155,23 +155,8 @@ public final class Grid implements AutoCloseable {
    * partition in turn, so under concurrent writes they are not one point-in-time snapshot.
    */
   public CompletionStage<List<MapInfo>> maps() {
-    List<CompletableFuture<Partition.Counts>> replies = new ArrayList<>();
-    // Settings are read from their home partitions separately (Counts only names them).
-    for (int p = 0; p < settings.partitions(); p++) {
-      replies.add(
-          ask(p, Partition.GetCounts::new, Function.identity()).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
-        .thenApplyAsync(
-            ignored -> {
-              Map<String, Long> total = new TreeMap<>();
-              for (var reply : replies) {
-                reply.join().counts().forEach((map, n) -> total.merge(map, n, Long::sum));
-                reply.join().configured().forEach(map -> total.merge(map, 0L, Long::sum));
-              }
-              return total;
-            },
-            executor())
+    // Settings are read from their home partitions (Counts only names the maps that have some).
+    return counts()
         .thenCompose(
             total -> {
               List<CompletableFuture<MapInfo>> infos = new ArrayList<>();
@@ -354,6 +339,28 @@ public final class Grid implements AutoCloseable {
                         + " ms; it may be recovering or moving. Retry shortly.");
               }
               return onReply.apply(reply);
+            },
+            executor());
+  }
+
+  /**
+   * Live record counts by map name, with 0 for maps that only have settings, read from every
+   * partition in turn.
+   */
+  CompletionStage<Map<String, Long>> counts() {
+    List<CompletableFuture<Partition.Counts>> replies = new ArrayList<>();
+    for (int p = 0; p < settings.partitions(); p++) {
+      replies.add(ask(p, Partition.GetCounts::new, Function.identity()).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+        .thenApplyAsync(
+            ignored -> {
+              Map<String, Long> total = new TreeMap<>();
+              for (var reply : replies) {
+                reply.join().counts().forEach((map, n) -> total.merge(map, n, Long::sum));
+                reply.join().configured().forEach(map -> total.merge(map, 0L, Long::sum));
+              }
+              return total;
             },
             executor());
   }

@@ -36,9 +36,19 @@ import org.apache.pekko.actor.typed.ActorRef;
  * remaining nodes; meanwhile their operations fail with {@link GridUnavailableException}. No
  * acknowledged write is lost.
  *
- * <p>Invalid arguments complete the stage with {@link InvalidRequestException} (bad key, limit or
- * cursor) or {@link ValueTooLargeException}; a failed precondition with {@link
- * PreconditionFailedException}. All stages complete on the node's dispatcher.
+ * <p><b>Retries.</b> A write whose {@link WriteOptions} carry an idempotency key can be sent again
+ * after a {@link GridUnavailableException}, a timeout or a crash: the partition answers with the
+ * first attempt's outcome and writes nothing (see {@link WriteOptions#withIdempotencyKey}).
+ *
+ * <p><b>Expiry.</b> A record written with a time to live (or under a map default, see {@link
+ * MapSettings}) is never returned once its time has passed; its partition then removes it with an
+ * expiry event in the journal. Expiry times are absolute, so they hold across restarts and
+ * failover; node clocks should be synchronised.
+ *
+ * <p>Invalid arguments complete the stage with {@link InvalidRequestException} (bad key, limit,
+ * cursor, TTL or batch item), {@link ValueTooLargeException} or {@link BatchTooLargeException}; a
+ * failed precondition with {@link PreconditionFailedException}; an operation the record's value
+ * does not allow with {@link ConflictException}. All stages complete on the node's dispatcher.
  */
 public final class GridMap {
   private static final String CURSOR_VERSION = "1.";
@@ -390,13 +400,7 @@ public final class GridMap {
 
   /** Records of the map that exist now (expired ones excluded), counted partition by partition. */
   public CompletionStage<Long> count() {
-    return grid.maps()
-        .thenApply(
-            maps ->
-                maps.stream()
-                    .filter(m -> m.name().equals(name))
-                    .mapToLong(MapInfo::entries)
-                    .sum());
+    return grid.counts().thenApply(counts -> counts.getOrDefault(name, 0L));
   }
 
   /**

@@ -49,7 +49,7 @@ public class EventSerializationBenchmark {
             Fixtures.randomBytes(new Random(42), 1024),
             Fixtures.CONTENT_TYPE,
             41,
-            Fixtures.EPOCH_MILLIS);
+            Fixtures.EPOCH_MILLIS, 0, null, null, 0);
     serializer = Fixtures.cborSerializerFor(system, event);
     manifest = Serializers.manifestFor(serializer, event);
     bytes = serializer.toBinary(event);

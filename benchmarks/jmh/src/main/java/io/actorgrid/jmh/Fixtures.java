@@ -65,7 +65,7 @@ final class Fixtures {
               randomBytes(random, valueBytes),
               CONTENT_TYPE,
               0,
-              EPOCH_MILLIS + version);
+              EPOCH_MILLIS + version, 0, null, null, 0);
       state = state.apply(put, version);
     }
     if (state.size() != records) {

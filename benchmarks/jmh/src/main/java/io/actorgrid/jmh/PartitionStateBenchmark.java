@@ -70,7 +70,7 @@ public class PartitionStateBenchmark {
       // "key-" plus 4 of the 6 digits: the 100 keys of one block of 100.
       prefixes[i] = Fixtures.key(random.nextInt(records / 100) * 100).substring(0, 8);
     }
-    var page = state.list(Fixtures.MAP, prefixes[0], null, 100, false);
+    var page = state.list(Fixtures.MAP, prefixes[0], null, 100, false, 0);
     if (page.entries().size() != 100 || page.more()) {
       throw new IllegalStateException("prefix " + prefixes[0] + " lists " + page);
     }
@@ -83,7 +83,7 @@ public class PartitionStateBenchmark {
         Fixtures.randomBytes(random, 1024),
         Fixtures.CONTENT_TYPE,
         previousVersion,
-        Fixtures.EPOCH_MILLIS);
+        Fixtures.EPOCH_MILLIS, 0, null, null, 0);
   }
 
   /** Replaces an existing record (an update). */
@@ -100,17 +100,17 @@ public class PartitionStateBenchmark {
 
   @Benchmark
   public Optional<StoredEntry> get(Cursor c) {
-    return state.get(Fixtures.MAP, keys[c.next()]);
+    return state.stored(Fixtures.MAP, keys[c.next()]);
   }
 
   /** One page of 100 keys under a prefix, without values (the HTTP API's default). */
   @Benchmark
   public PartitionState.Listing list100WithPrefix(Cursor c) {
-    return state.list(Fixtures.MAP, prefixes[c.next()], null, 100, false);
+    return state.list(Fixtures.MAP, prefixes[c.next()], null, 100, false, 0);
   }
 
   @Benchmark
   public Map<String, Long> counts() {
-    return state.counts();
+    return state.counts(0);
   }
 }

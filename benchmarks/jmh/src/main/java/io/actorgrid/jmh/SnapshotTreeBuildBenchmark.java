@@ -49,7 +49,7 @@ public class SnapshotTreeBuildBenchmark {
   public void setUp() {
     // In key order, as a snapshot stores them.
     var state = Fixtures.partition(records, 1024, 7);
-    sorted = state.list(Fixtures.MAP, "", null, records, true).entries();
+    sorted = state.list(Fixtures.MAP, "", null, records, true, 0).entries();
     if (sorted.size() != records
         || updatedLoop().size() != records
         || builder().size() != records) {

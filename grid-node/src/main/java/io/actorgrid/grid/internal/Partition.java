@@ -29,6 +29,16 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * queue while a batch is in the journal and go as the next batch when it completes (group
  * commit), so a busy partition makes one journal write per round trip instead of one per event.
  *
+ * A Write carries one or more operations (a batch's items for this partition); its operations
+ * always go to the journal together, in one atomic write. A Write that only reads is answered from
+ * the state at once.
+ *
+ * Records with a time to live: reads treat them as absent once their time has passed. A timer set
+ * for the earliest expiry in the state then queues their removal (up to EXPIRY_BATCH records) as
+ * a Write behind the waiting ones, so every expiry is an event in the journal; on recovery the
+ * timer is set again from the recovered state, so records that expired while no node held the
+ * partition are removed then.
+ *
  * If the journal child stops (a journal write or a recovery failed), the partition answers every
  * write it holds as UNAVAILABLE (such a write may or may not be in the journal: it was never
  * acknowledged) and stops too; sharding starts it again, recovering from the journal, on the next
