@@ -73,12 +73,15 @@ public final class RecoveryBenchmark {
     long emptyMillis = (System.nanoTime() - emptyStart) / 1_000_000;
     delete(emptyDir);
 
+    // Wall-clock bounds of the recovery, to pick its samples out of a profile of the whole run.
+    java.time.Instant recoverFrom = java.time.Instant.now();
     long recoverStart = System.nanoTime();
     long recoveryMillis;
     long heap;
     try (Grid grid = Grid.start(config)) {
       grid.awaitReady(Duration.ofMinutes(10));
       recoveryMillis = (System.nanoTime() - recoverStart) / 1_000_000;
+      System.out.printf("recovery from %s to %s%n", recoverFrom, java.time.Instant.now());
       heap = usedHeapAfterGc() - baseline;
       long count = grid.maps().toCompletableFuture().join().get(0).entries();
       if (count != keys) {
