@@ -108,9 +108,11 @@ public final class GridMap {
                       type,
                       expected(options.precondition()),
                       ttl,
+                      // The fingerprint is of the request as sent (its own TTL, not the map's
+                      // default it resolves to): a retry after a settings change still matches.
                       WriteOp.Request.of(
                           options.idempotencyKey(), "put", name, key, value, type,
-                          expected(options.precondition()), ttl));
+                          expected(options.precondition()), options.ttl()));
               return write(key, op);
             })
         .thenApply(outcome -> writeResult(key, outcome));
@@ -227,7 +229,7 @@ public final class GridMap {
                       delta,
                       ttl,
                       WriteOp.Request.of(
-                          options.idempotencyKey(), "increment", name, key, delta, ttl)));
+                          options.idempotencyKey(), "increment", name, key, delta, options.ttl())));
             })
         .thenApply(
             outcome ->
@@ -314,7 +316,7 @@ public final class GridMap {
                   expected,
                   ttl,
                   WriteOp.Request.of(
-                      itemKey, "put", name, item.key(), item.value(), type, expected, ttl)));
+                      itemKey, "put", name, item.key(), item.value(), type, expected, item.ttl())));
         }
       }
     }

@@ -300,6 +300,8 @@ class GridTest {
       first = await(map.put("k", new byte[] {1}, null, WriteOptions.none().withIdempotencyKey("put-1")));
       counted = await(map.increment("c", 5, WriteOptions.none().withIdempotencyKey("inc-1")));
       await(map.put("k", new byte[] {2}, null));
+      // A new default TTL does not make the retries different requests.
+      await(map.configure(new MapSettings(Duration.ofHours(1), 0), Precondition.none()));
     }
     try (Grid grid = start()) {
       GridMap map = grid.map("retries");
