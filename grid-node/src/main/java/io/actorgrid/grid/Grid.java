@@ -376,6 +376,10 @@ public final class Grid implements AutoCloseable {
         readMapConfig(map).thenApply(c -> c.orElse(NO_CONFIG)).toCompletableFuture();
     CompletableFuture<MapConfig> previous =
         cached == null ? null : cached.config();
+    if (mapConfigs.size() >= MAX_CACHED_CONFIGS) {
+      // A client writing to ever new map names must not grow the heap: start over.
+      mapConfigs.clear();
+    }
     mapConfigs.put(map, new CachedConfig(fresh, now));
     // While a refresh is under way, writes go on with the settings read before.
     if (previous != null && previous.isDone() && !previous.isCompletedExceptionally()) {
@@ -412,6 +416,7 @@ public final class Grid implements AutoCloseable {
   private record CachedConfig(CompletableFuture<MapConfig> config, long readAt) {}
 
   private static final MapConfig NO_CONFIG = new MapConfig(0, 0, 0, 0, 0);
+  private static final int MAX_CACHED_CONFIGS = 10_000;
 
   private void warmUp(int p) {
     ask(p, Partition.Ping::new, Function.identity())

@@ -277,7 +277,7 @@ public final class GridMap {
                     checkTtl(item.ttl());
                   }
                 } catch (GridException e) {
-                  throw new InvalidRequestException("items[" + i + "]: " + e.getMessage());
+                  throw itemFailure(i, e);
                 }
               }
             })
@@ -303,7 +303,7 @@ public final class GridMap {
           try {
             checkMapValueLimit(config, item.value().length);
           } catch (GridException e) {
-            throw new InvalidRequestException("items[" + i + "]: " + e.getMessage());
+            throw itemFailure(i, e);
           }
           String type = item.contentType() == null ? "application/octet-stream" : item.contentType();
           long ttl = ttlMillis(item.ttl(), config);
@@ -325,6 +325,21 @@ public final class GridMap {
     for (int i = 0; i < ops.size(); i++) {
       byPartition.computeIfAbsent(partitionOf(ops.get(i).key()), p -> new ArrayList<>()).add(i);
     }
+    long budget = grid.settings().maxBatchPartitionBytes();
+    byPartition.forEach(
+        (partition, indexes) -> {
+          long bytes = indexes.stream().mapToLong(i -> ops.get(i).size()).sum();
+          if (indexes.size() > 1 && bytes > budget) {
+            throw new BatchTooLargeException(
+                "the items of this batch whose keys fall in partition "
+                    + partition
+                    + " have "
+                    + bytes
+                    + " bytes; one partition's share of a batch may have at most "
+                    + budget
+                    + " (actorgrid.limits.max-batch-partition-bytes). Split the batch.");
+          }
+        });
     BatchResult[] results = new BatchResult[items.size()];
     List<CompletableFuture<Void>> done = new ArrayList<>(byPartition.size());
     byPartition.forEach(
@@ -350,6 +365,14 @@ public final class GridMap {
         });
     return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
         .thenApplyAsync(ignored -> List.of(results), grid.executor());
+  }
+
+  /** An invalid batch item's failure, with its position and the same status. */
+  private static GridException itemFailure(int index, GridException e) {
+    String message = "items[" + index + "]: " + e.getMessage();
+    return e instanceof ValueTooLargeException tooLarge
+        ? new ValueTooLargeException(message, tooLarge.size(), tooLarge.limit())
+        : new InvalidRequestException(message);
   }
 
   private BatchResult batchResult(String key, WriteOutcome outcome) {
@@ -630,15 +653,16 @@ public final class GridMap {
     if (ttl == null) {
       return;
     }
-    if (ttl.isNegative() || ttl.toMillis() < 1) {
-      throw new InvalidRequestException("a time to live must be at least 1 ms, was " + ttl);
-    }
+    // Compared before toMillis, which overflows for absurd durations.
     if (ttl.compareTo(grid.settings().maxTtl()) > 0) {
       throw new InvalidRequestException(
           "a time to live may be at most "
               + grid.settings().maxTtl().toDays()
               + " days (actorgrid.limits.max-ttl), was "
               + ttl);
+    }
+    if (ttl.isNegative() || ttl.toMillis() < 1) {
+      throw new InvalidRequestException("a time to live must be at least 1 ms, was " + ttl);
     }
   }
 

@@ -47,10 +47,12 @@ public final class WriteOptions {
    * A key naming this request, unique per request (a UUID, say). When a write with the same key
    * is sent again (a retry after a timeout, a failover, a lost connection), the partition answers
    * with the first attempt's outcome and writes nothing, as long as it still remembers the key
-   * ({@code actorgrid.idempotency}: 1 h, and the 10,000 most recent keys of the partition). The
-   * same key with a different request fails with {@link IdempotencyKeyReusedException}. A first
-   * attempt that changed nothing (a failed precondition) is not remembered: its retry is decided
-   * again.
+   * ({@code actorgrid.idempotency}: 1 h, and the 10,000 most recent keys of the partition). Every
+   * outcome is remembered, also one that changed nothing (a failed precondition, an absent
+   * record): the retry gets it again. The same key with a different request fails with {@link
+   * IdempotencyKeyReusedException} when both concern the same partition; keys are remembered by
+   * the partition of the record they wrote, so a key reused for a record of another partition is
+   * not detected. Use a new key for every request.
    */
   public WriteOptions withIdempotencyKey(String idempotencyKey) {
     return new WriteOptions(precondition, ttl, Objects.requireNonNull(idempotencyKey));

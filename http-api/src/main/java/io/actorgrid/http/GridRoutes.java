@@ -2,7 +2,10 @@ package io.actorgrid.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.actorgrid.grid.BatchResult;
 import io.actorgrid.grid.Entry;
@@ -71,7 +74,12 @@ public final class GridRoutes extends AllDirectives {
   public GridRoutes(Grid grid, HttpSettings settings) {
     this.grid = grid;
     this.settings = settings;
-    this.mapper = new ObjectMapper();
+    // Numbers in JSON the node reads (batch values) stay exact: no rounding through doubles.
+    this.mapper =
+        JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .build();
     this.problems = new Problems(mapper);
     this.system = grid.system();
     this.executor = system.executionContext();

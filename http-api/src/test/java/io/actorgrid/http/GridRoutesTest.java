@@ -1036,7 +1036,7 @@ class GridRoutesTest {
 
   @Test
   void badTimesToLiveAre400WithTheFormat() throws Exception {
-    for (String ttl : List.of("abc", "30", "5x", "-1s", "0s", "1.5s", "")) {
+    for (String ttl : List.of("abc", "30", "5x", "-1s", "0s", "1.5s", "", "999999999999d")) {
       var reply = send(putRequest("ttl-bad", "k", "v", "text/plain", "?ttl=" + encode(ttl)));
       JsonNode problem = assertProblem(reply, 400);
       assertTrue(problem.get("detail").asText().contains("ttl"), problem::toString);
@@ -1241,8 +1241,58 @@ class GridRoutesTest {
     assertProblem(
         batch(map, "{\"items\":[{\"op\":\"put\",\"key\":\"a\",\"value\":1},"
             + "{\"op\":\"put\",\"key\":\"b\",\"value\":" + oversized + "}]}"),
-        400);
+        413);
     assertProblem(get(mapUri(map)), 404);
+  }
+
+  @Test
+  void batchValuesKeepTheirNumbersExactly() throws Exception {
+    String map = "batch-numbers";
+    var reply =
+        batch(map, "{\"items\":[{\"op\":\"put\",\"key\":\"n\",\"value\":"
+            + "{\"price\":0.10,\"big\":12345678901234567.89,\"int\":123456789012345678901234567890}}]}");
+    assertEquals(200, reply.statusCode(), () -> text(reply));
+    String stored = text(get(entry(map, "n")));
+    assertTrue(stored.contains("0.10"), stored);
+    assertTrue(stored.contains("12345678901234567.89"), stored);
+    assertTrue(stored.contains("123456789012345678901234567890"), stored);
+  }
+
+  @Test
+  void onePartitionsShareOfABatchMustFitOneClusterMessage() throws Exception {
+    String map = "batch-partition-budget";
+    Partitioner partitioner = new Partitioner(PARTITIONS);
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; keys.size() < 30; i++) {
+      if (partitioner.partitionOf(map, "k" + i) == 3) {
+        keys.add("k" + i);
+      }
+    }
+    String big = "\"" + "x".repeat(60 * 1024) + "\"";
+    StringBuilder puts = new StringBuilder("{\"items\":[");
+    for (int i = 0; i < keys.size(); i++) {
+      puts.append(i == 0 ? "" : ",").append("{\"op\":\"put\",\"key\":\"").append(keys.get(i))
+          .append("\",\"value\":").append(big).append('}');
+    }
+    JsonNode refused = assertProblem(batch(map, puts.append("]}").toString()), 413);
+    assertTrue(refused.get("detail").asText().contains("max-batch-partition-bytes"), refused::toString);
+    assertProblem(get(mapUri(map)), 404);
+
+    for (String key : keys) {
+      assertEquals(201, put(map, key, big, "application/json").statusCode());
+    }
+    StringBuilder gets = new StringBuilder("{\"items\":[");
+    for (int i = 0; i < keys.size(); i++) {
+      gets.append(i == 0 ? "" : ",").append("{\"op\":\"get\",\"key\":\"").append(keys.get(i)).append("\"}");
+    }
+    var read = batch(map, gets.append("]}").toString());
+    assertEquals(200, read.statusCode(), () -> text(read));
+    List<Integer> statuses = new ArrayList<>();
+    json(read).get("items").forEach(i -> statuses.add(i.get("status").asInt()));
+    int found = statuses.indexOf(413);
+    assertTrue(found > 20, "the values that fit 1.5 MiB are answered: " + statuses);
+    assertTrue(statuses.subList(found, statuses.size()).stream().allMatch(s -> s == 413), statuses::toString);
+    assertTrue(json(read).get("items").get(found).get("detail").asText().contains("GET"));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1279,6 +1329,8 @@ class GridRoutesTest {
     JsonNode conflict = assertProblem(patch(entry(map, "text"), "{\"a\":1}"), 409);
     assertTrue(conflict.get("detail").asText().contains("not JSON"), conflict::toString);
     assertProblem(patch(entry(map, "doc"), "{\"a\":"), 400);
+    assertProblem(patch(entry(map, "doc"), ""), 400);
+    assertProblem(patch(entry(map, "doc"), "  "), 400);
     assertProblem(
         send(
             request(entry(map, "doc"))
@@ -1419,6 +1471,20 @@ class GridRoutesTest {
 
     var patched = patch(entry(map, "doc-absent"), "{}", "Idempotency-Key", "req-4");
     assertProblem(patched, 404);
+    put(map, "doc-absent", "{}", "application/json");
+    assertProblem(patch(entry(map, "doc-absent"), "{}", "Idempotency-Key", "req-4"), 404);
+    assertEquals("{}", text(get(entry(map, "doc-absent"))), "the retried patch changed nothing");
+
+    // A batch whose delete found nothing and whose put created: its retry answers the same and
+    // leaves the record the first attempt left.
+    String mixed = "{\"items\":[{\"op\":\"delete\",\"key\":\"m1\"},"
+        + "{\"op\":\"put\",\"key\":\"m1\",\"value\":1}]}";
+    var mixed1 = send(batchRequest(map, mixed).header("Idempotency-Key", "req-6"));
+    var mixed2 = send(batchRequest(map, mixed).header("Idempotency-Key", "req-6"));
+    assertEquals(json(mixed1).get("items").get(0).get("status"), json(mixed2).get("items").get(0).get("status"));
+    assertEquals(404, json(mixed2).get("items").get(0).get("status").asInt());
+    assertEquals(json(mixed1).get("items").get(1), json(mixed2).get("items").get(1));
+    assertEquals("1", text(get(entry(map, "m1"))), "the retry did not delete m1");
 
     String batchBody = "{\"items\":[{\"op\":\"put\",\"key\":\"b1\",\"value\":1},"
         + "{\"op\":\"get\",\"key\":\"b1\"}]}";

@@ -41,10 +41,11 @@ public final class JsonValues {
         || (media.startsWith("application/") && media.endsWith("+json"));
   }
 
-  /** The document, or null when the bytes are not one JSON value. */
+  /** The document, or null when the bytes are not one JSON value (empty or blank included). */
   public static JsonNode parse(byte[] json) {
     try {
-      return MAPPER.readTree(json);
+      JsonNode node = MAPPER.readTree(json);
+      return node == null || node.isMissingNode() ? null : node;
     } catch (IOException e) {
       return null;
     }

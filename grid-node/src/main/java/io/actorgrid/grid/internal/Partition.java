@@ -149,6 +149,7 @@ public final class Partition {
   private final int maxBatch;
   private final long maxBatchBytes;
   private final int maxPendingWrites;
+  private final long maxReplyBytes;
   private final ActorRef<PartitionJournal.Command> journal;
   private final ActorRef<PartitionJournal.BatchApplied> appliedAdapter;
   private final ActorRef<Outcomes> expiryAdapter;
@@ -173,6 +174,7 @@ public final class Partition {
     this.maxBatch = settings.groupCommit() ? settings.maxBatch() : 1;
     this.maxBatchBytes = settings.maxBatchBytes();
     this.maxPendingWrites = settings.maxPendingWrites();
+    this.maxReplyBytes = settings.maxBatchPartitionBytes();
     this.appliedAdapter =
         context.messageAdapter(PartitionJournal.BatchApplied.class, JournalApplied::new);
     this.expiryAdapter = context.messageAdapter(Outcomes.class, o -> ExpiryApplied.INSTANCE);
@@ -272,7 +274,7 @@ public final class Partition {
       long now = System.currentTimeMillis();
       write.replyTo()
           .tell(
-              new Outcomes(
+              fit(
                   write.ops().stream()
                       .map(
                           op ->
@@ -300,7 +302,7 @@ public final class Partition {
     state = msg.result().state();
     int next = 0;
     for (Write write : inFlight) {
-      write.replyTo().tell(new Outcomes(outcomes.subList(next, next + write.opCount())));
+      write.replyTo().tell(fit(outcomes.subList(next, next + write.opCount())));
       next += write.opCount();
     }
     inFlight = null;
@@ -342,6 +344,40 @@ public final class Partition {
     expiring = false;
     scheduleExpiry();
     return Behaviors.same();
+  }
+
+  /**
+   * The reply to one Write, within maxReplyBytes of values: records found beyond that (batch gets
+   * of large values) are answered TOO_LARGE, so the reply still fits one cluster message. The
+   * first value always goes.
+   */
+  private Outcomes fit(List<WriteOutcome> outcomes) {
+    long bytes = 0;
+    List<WriteOutcome> fitted = null;
+    for (int i = 0; i < outcomes.size(); i++) {
+      WriteOutcome o = outcomes.get(i);
+      if (o.entry() == null || o.entry().value() == null) {
+        continue;
+      }
+      int size = o.entry().value().length;
+      bytes += size;
+      if (bytes > maxReplyBytes && bytes > size) {
+        if (fitted == null) {
+          fitted = new ArrayList<>(outcomes);
+        }
+        fitted.set(
+            i,
+            WriteOutcome.failed(
+                WriteOutcome.Status.TOO_LARGE,
+                o.version(),
+                "the values this batch reads from one partition exceed "
+                    + maxReplyBytes
+                    + " bytes (actorgrid.limits.max-batch-partition-bytes); read this record on"
+                    + " its own with GET, or split the batch"));
+        bytes -= size;
+      }
+    }
+    return new Outcomes(fitted == null ? outcomes : fitted);
   }
 
   private static Outcomes unavailable(Write write) {

@@ -24,7 +24,8 @@ import io.actorgrid.serialization.CborSerializable;
   @JsonSubTypes.Type(value = PartitionEvent.EntryExpired.class, name = "expired"),
   @JsonSubTypes.Type(value = PartitionEvent.MapCleared.class, name = "map-cleared"),
   @JsonSubTypes.Type(value = PartitionEvent.MapConfigured.class, name = "map-configured"),
-  @JsonSubTypes.Type(value = PartitionEvent.MapConfigRemoved.class, name = "map-config-removed")
+  @JsonSubTypes.Type(value = PartitionEvent.MapConfigRemoved.class, name = "map-config-removed"),
+  @JsonSubTypes.Type(value = PartitionEvent.RequestNoted.class, name = "request-noted")
 })
 public sealed interface PartitionEvent extends CborSerializable {
   String map();
@@ -98,5 +99,25 @@ public sealed interface PartitionEvent extends CborSerializable {
 
   /** The settings of a map were removed (the map was deleted). */
   record MapConfigRemoved(String map, long previousVersion, long timestamp)
+      implements PartitionEvent {}
+
+  /**
+   * A write that carried an idempotency key changed nothing (a failed precondition, an absent
+   * record, a value that does not allow it). Its outcome is remembered like that of a write that
+   * did change something, so that a retry gets the same answer instead of being decided again
+   * against a state that may have changed since.
+   *
+   * @param version the outcome's version (the record's current version, 0 when absent)
+   * @param detail the outcome's explanation, or null
+   */
+  record RequestNoted(
+      String map,
+      String key,
+      String requestId,
+      long requestHash,
+      WriteOutcome.Status status,
+      long version,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String detail,
+      long timestamp)
       implements PartitionEvent {}
 }

@@ -30,7 +30,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * so that a check and its write are one atomic step: preconditions, merge patches and counter
  * increments (computed from the current value, so concurrent ones never lose an update), expiry
  * (a record past its time gets its EntryExpired event before anything else touches it), and
- * idempotency (a retried request finds the record its first attempt left and gets that outcome).
+ * idempotency (a retried request finds the record its first attempt left and gets that outcome;
+ * a keyed write that changed nothing leaves a RequestNoted event for that purpose).
  *
  * Snapshots are sized by bytes, not by event count: a snapshot is taken once the events written
  * since the last one weigh half as much as the state (and at least minSnapshotBytes). A recovery
@@ -124,6 +125,14 @@ public final class PartitionJournal
    * events to the real state.
    */
   private static final class Decider {
+    /** Outcomes of keyed writes that leave no event of their own, so RequestNoted records them. */
+    private static final java.util.Set<WriteOutcome.Status> CHANGED_NOTHING =
+        java.util.EnumSet.of(
+            WriteOutcome.Status.NOT_FOUND,
+            WriteOutcome.Status.PRECONDITION_FAILED,
+            WriteOutcome.Status.CONFLICT,
+            WriteOutcome.Status.TOO_LARGE);
+
     final List<PartitionEvent> events = new ArrayList<>();
     final long now;
     PartitionState working;
@@ -147,6 +156,25 @@ public final class PartitionJournal
                       + "' was used for a different request; use a new key for each request");
         }
       }
+      WriteOutcome outcome = apply(op);
+      if (op instanceof WriteOp.Keyed keyed
+          && keyed.request() != null
+          && CHANGED_NOTHING.contains(outcome.status())) {
+        emit(
+            new PartitionEvent.RequestNoted(
+                op.map(),
+                op.key(),
+                keyed.request().id(),
+                keyed.request().hash(),
+                outcome.status(),
+                outcome.version(),
+                outcome.detail(),
+                now));
+      }
+      return outcome;
+    }
+
+    private WriteOutcome apply(WriteOp op) {
       if (op instanceof WriteOp.Put put) {
         return put(put);
       } else if (op instanceof WriteOp.Delete delete) {

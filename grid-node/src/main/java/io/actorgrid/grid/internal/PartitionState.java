@@ -61,6 +61,7 @@ public final class PartitionState implements CborSerializable {
   private final TreeSet<Expiry> expiries;
   private final TreeMap<String, MapConfig> configs;
   private final TreeMap<String, RequestRecord> requests;
+  // Keyed by the sequence number of the event that recorded each: oldest first.
   private final TreeMap<Long, RequestRecord> requestsByVersion;
   private final long lastVersion;
   private final long weight;
@@ -194,7 +195,24 @@ public final class PartitionState implements CborSerializable {
                   : WriteOutcome.Status.UPDATED,
               version,
               PartitionEvent.EntryPut.INCREMENT.equals(put.operation()) ? put.value() : null,
-              put.timestamp()));
+              null,
+              put.timestamp(),
+              version));
+    }
+    if (event instanceof PartitionEvent.RequestNoted noted) {
+      return with(maps, expiries, version, weight)
+          .withRequest(
+              new RequestRecord(
+                  noted.requestId(),
+                  noted.map(),
+                  noted.key(),
+                  noted.requestHash(),
+                  noted.status(),
+                  noted.version(),
+                  null,
+                  noted.detail(),
+                  noted.timestamp(),
+                  version));
     }
     if (event instanceof PartitionEvent.RecordEvent removal) {
       PartitionState next = removeRecord(removal.map(), removal.key(), version);
@@ -208,7 +226,9 @@ public final class PartitionState implements CborSerializable {
                 WriteOutcome.Status.DELETED,
                 version,
                 null,
-                deleted.timestamp()));
+                null,
+                deleted.timestamp(),
+                version));
       }
       return next;
     }
@@ -277,13 +297,13 @@ public final class PartitionState implements CborSerializable {
 
   private PartitionState withRequest(RequestRecord record) {
     var old = requests.get(record.id());
-    var byVersion = old.isEmpty() ? requestsByVersion : requestsByVersion.removed(old.get().version());
+    var byVersion = old.isEmpty() ? requestsByVersion : requestsByVersion.removed(old.get().seq());
     return new PartitionState(
         maps,
         expiries,
         configs,
         requests.updated(record.id(), record),
-        byVersion.updated(record.version(), record),
+        byVersion.updated(record.seq(), record),
         lastVersion,
         weight + record.weight() - (old.isEmpty() ? 0 : old.get().weight()));
   }
@@ -460,7 +480,7 @@ public final class PartitionState implements CborSerializable {
     if (snapshot.requests() != null) {
       for (RequestRecord r : snapshot.requests()) {
         requests = requests.updated(r.id(), r);
-        byVersion = byVersion.updated(r.version(), r);
+        byVersion = byVersion.updated(r.seq(), r);
         weight += r.weight();
       }
     }

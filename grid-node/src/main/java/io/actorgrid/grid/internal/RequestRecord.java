@@ -10,7 +10,9 @@ import io.actorgrid.serialization.CborSerializable;
  *
  * @param hash fingerprint of the original request: a retry must match it
  * @param value the value the write answered with (counter increments only), else null
+ * @param detail the explanation of a failed outcome, else null
  * @param at epoch milliseconds of the write; the record is forgotten after the window
+ * @param seq the sequence number of the event that recorded it: the order of forgetting
  */
 public record RequestRecord(
     String id,
@@ -20,7 +22,9 @@ public record RequestRecord(
     WriteOutcome.Status status,
     long version,
     @JsonInclude(JsonInclude.Include.NON_NULL) byte[] value,
-    long at)
+    @JsonInclude(JsonInclude.Include.NON_NULL) String detail,
+    long at,
+    long seq)
     implements CborSerializable {
 
   boolean matches(String map, String key, long hash) {
@@ -30,10 +34,13 @@ public record RequestRecord(
   WriteOutcome outcome() {
     StoredEntry entry =
         value == null ? null : new StoredEntry(key, value, "application/json", version, at, at, 0);
-    return new WriteOutcome(status, version, entry, null);
+    return new WriteOutcome(status, version, entry, detail);
   }
 
   long weight() {
-    return 64L + (id.length() + map.length() + key.length()) * 2L + (value == null ? 0 : value.length);
+    return 72L
+        + (id.length() + map.length() + key.length()) * 2L
+        + (value == null ? 0 : value.length)
+        + (detail == null ? 0 : detail.length() * 2L);
   }
 }

@@ -342,6 +342,20 @@ class PartitionJournalTest {
   }
 
   @Test
+  void aKeyedWriteThatChangedNothingIsRememberedToo() {
+    var delete = new WriteOp.Delete("m", "k", WriteOp.ANY, WriteOp.Request.of("d1", "delete", "k"));
+    var first = run(1, delete);
+    assertEquals(Status.NOT_FOUND, first.reply().outcomes().get(0).status());
+    assertInstanceOf(PartitionEvent.RequestNoted.class, first.event());
+    run(2, put("k", "v", WriteOp.ANY));
+    journal.restart();
+    var retry = run(3, delete);
+    assertEquals(Status.NOT_FOUND, retry.reply().outcomes().get(0).status());
+    assertTrue(retry.hasNoEvents());
+    assertTrue(retry.state().stored("m", "k").isPresent(), "the retry deleted nothing");
+  }
+
+  @Test
   void idempotencyKeysAreForgottenAfterTheWindowOrBeyondTheCount() {
     PartitionState state = PartitionState.EMPTY;
     for (int i = 1; i <= 5; i++) {
