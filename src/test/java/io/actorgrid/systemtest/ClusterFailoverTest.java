@@ -2,7 +2,6 @@ package io.actorgrid.systemtest;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -11,12 +10,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three nodes on one PostgreSQL journal; a node is killed with SIGKILL while clients write and read
@@ -28,28 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
  * coordinator); then that node is restarted and the oldest node is killed, so the coordinator moves
  * as well. The time from the kill until every partition answers is printed, not asserted.
  */
-class ClusterFailoverTest {
+class ClusterFailoverTest extends OneClusterPerTest {
 
   private static final String MAP = "failover";
   private static final Duration FAILOVER_TIMEOUT = Duration.ofMinutes(2);
   private static final long ACKNOWLEDGED_BEFORE_KILL = 200;
   private static final long ACKNOWLEDGED_AFTER_FAILOVER = 100;
-
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-  Path workDir;
-
-  private GridCluster cluster;
-
-  @RegisterExtension
-  final NodeLogOnFailure nodeLogs =
-      NodeLogOnFailure.forNodes(() -> cluster == null ? List.of() : cluster.nodes());
-
-  @AfterEach
-  void closeCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   @Test
   @Timeout(value = 10, unit = TimeUnit.MINUTES)

@@ -4,40 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node told to join other nodes while its journal is the embedded H2 file (the default) would
  * persist the same partitions as its peers to a file of its own: it must refuse to start, exit with
  * an error code, and say in its log what to configure instead.
  */
-class ClusterNodeWithH2JournalTest {
+class ClusterNodeWithH2JournalTest extends OneNodePerTest {
 
   private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
-
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-  Path workDir;
-
-  private NodeProcess node;
-
-  @RegisterExtension final NodeLogOnFailure nodeLog = NodeLogOnFailure.forNode(() -> node);
-
-  @AfterEach
-  void closeNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
 
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)

@@ -1,17 +1,12 @@
 package io.actorgrid.systemtest;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A rolling restart under load, as an operator upgrades a cluster: each of three nodes in turn is
@@ -23,26 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
  * lost. The 503s and connection errors the clients see during each handover are printed, not
  * asserted: they are the price of a restart that the numbers should keep low.
  */
-class ClusterRollingRestartTest {
+class ClusterRollingRestartTest extends OneClusterPerTest {
 
   private static final String MAP = "rolling-restart";
   private static final long ACKNOWLEDGED_BETWEEN_STEPS = 150;
-
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-  Path workDir;
-
-  private GridCluster cluster;
-
-  @RegisterExtension
-  final NodeLogOnFailure nodeLogs =
-      NodeLogOnFailure.forNodes(() -> cluster == null ? List.of() : cluster.nodes());
-
-  @AfterEach
-  void closeCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   @Test
   @Timeout(value = 12, unit = TimeUnit.MINUTES)

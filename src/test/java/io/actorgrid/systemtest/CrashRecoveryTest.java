@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,12 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node is killed with SIGKILL while clients write to it, restarted on the same data directory,
@@ -29,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * later version holding one of the unknown-outcome writes. The keys' histories carry over from
  * cycle to cycle; a final cycle stops the node with SIGTERM instead.
  */
-class CrashRecoveryTest {
+class CrashRecoveryTest extends OneNodePerTest {
 
   private static final String MAP = "crash-recovery";
   private static final int WRITERS = 8;
@@ -46,20 +41,6 @@ class CrashRecoveryTest {
   private static final long MIN_ACKNOWLEDGED_PER_CYCLE = 200;
   private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration VERIFY_TIMEOUT = Duration.ofMinutes(2);
-
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-  Path workDir;
-
-  private NodeProcess node;
-
-  @RegisterExtension final NodeLogOnFailure nodeLog = NodeLogOnFailure.forNode(() -> node);
-
-  @AfterEach
-  void closeNode() {
-    if (node != null) {
-      node.close();
-    }
-  }
 
   @Test
   @Timeout(value = 10, unit = TimeUnit.MINUTES)

@@ -151,33 +151,26 @@ public final class Grid implements AutoCloseable {
   }
 
   /**
-   * The maps that hold entries, by name, with their entry counts. Counts are read from each
-   * partition in turn, so under concurrent writes they are not one point-in-time snapshot.
+   * The maps that hold entries or have settings, by name, with their entry counts and settings.
+   * Counts are read from each partition in turn, so under concurrent writes they are not one
+   * point-in-time snapshot.
    */
   public CompletionStage<List<MapInfo>> maps() {
-    // Settings are read from their home partitions (Counts only names the maps that have some).
-    return counts()
-        .thenCompose(
-            total -> {
-              List<CompletableFuture<MapInfo>> infos = new ArrayList<>();
-              total.forEach(
-                  (map, count) ->
-                      infos.add(
-                          readMapConfig(map)
-                              .thenApply(
-                                  config ->
-                                      new MapInfo(
-                                          map,
-                                          count,
-                                          config.map(Grid::toSettings).orElse(null),
-                                          config.map(MapConfig::version).orElse(0L)))
-                              .toCompletableFuture()));
-              return CompletableFuture.allOf(infos.toArray(CompletableFuture[]::new))
-                  .thenApplyAsync(
-                      ignored -> infos.stream().map(CompletableFuture::join)
-                          .filter(info -> info.entries() > 0 || info.settings() != null)
-                          .toList(),
-                      executor());
+    return summary()
+        .thenApply(
+            summary -> {
+              List<MapInfo> infos = new ArrayList<>();
+              summary
+                  .counts()
+                  .forEach(
+                      (map, count) -> {
+                        MapConfig config = summary.configs().get(map);
+                        infos.add(
+                            config == null
+                                ? new MapInfo(map, count)
+                                : new MapInfo(map, count, toSettings(config), config.version()));
+                      });
+              return infos;
             });
   }
 
@@ -348,6 +341,14 @@ public final class Grid implements AutoCloseable {
    * partition in turn.
    */
   CompletionStage<Map<String, Long>> counts() {
+    return summary().thenApply(MapsSummary::counts);
+  }
+
+  /** Live record counts by map (0 for maps with only settings), and the maps' settings. */
+  private record MapsSummary(Map<String, Long> counts, Map<String, MapConfig> configs) {}
+
+  /** One pass over every partition: counts from each, settings from the maps' homes. */
+  private CompletionStage<MapsSummary> summary() {
     List<CompletableFuture<Partition.Counts>> replies = new ArrayList<>();
     for (int p = 0; p < settings.partitions(); p++) {
       replies.add(ask(p, Partition.GetCounts::new, Function.identity()).toCompletableFuture());
@@ -356,11 +357,13 @@ public final class Grid implements AutoCloseable {
         .thenApplyAsync(
             ignored -> {
               Map<String, Long> total = new TreeMap<>();
+              Map<String, MapConfig> configs = new TreeMap<>();
               for (var reply : replies) {
                 reply.join().counts().forEach((map, n) -> total.merge(map, n, Long::sum));
-                reply.join().configured().forEach(map -> total.merge(map, 0L, Long::sum));
+                configs.putAll(reply.join().configs());
               }
-              return total;
+              configs.keySet().forEach(map -> total.merge(map, 0L, Long::sum));
+              return new MapsSummary(total, configs);
             },
             executor());
   }

@@ -262,6 +262,9 @@ public final class GridMap {
               if (items == null || items.isEmpty()) {
                 throw new InvalidRequestException("the batch has no items; send 1 or more");
               }
+              if (idempotencyKey != null) {
+                WriteOptions.checkIdempotencyKey(idempotencyKey);
+              }
               if (items.size() > grid.settings().maxBatchItems()) {
                 throw new BatchTooLargeException(items.size(), grid.settings().maxBatchItems());
               }

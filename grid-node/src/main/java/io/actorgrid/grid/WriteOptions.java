@@ -55,7 +55,23 @@ public final class WriteOptions {
    * not detected. Use a new key for every request.
    */
   public WriteOptions withIdempotencyKey(String idempotencyKey) {
-    return new WriteOptions(precondition, ttl, Objects.requireNonNull(idempotencyKey));
+    return new WriteOptions(precondition, ttl, checkIdempotencyKey(idempotencyKey));
+  }
+
+  /**
+   * The key, if it is 1 to 255 visible ASCII characters (such as a UUID).
+   *
+   * @throws InvalidRequestException otherwise
+   */
+  static String checkIdempotencyKey(String key) {
+    if (key == null
+        || key.isEmpty()
+        || key.length() > 255
+        || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new InvalidRequestException(
+          "Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID");
+    }
+    return key;
   }
 
   public Precondition precondition() {

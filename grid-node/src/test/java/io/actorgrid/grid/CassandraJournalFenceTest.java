@@ -14,7 +14,6 @@ import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.grid.internal.PartitionEvent;
 import io.actorgrid.testing.CassandraServer;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,11 +30,7 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two incarnations of one partition writing to one Cassandra journal, as after a split brain in
@@ -75,25 +70,7 @@ import org.junit.jupiter.api.io.TempDir;
  * new incarnation's events from that sequence number on. Keep {@code stable-after} well above the
  * longest pause a node can suffer, or use a journal with a unique key.
  */
-class CassandraJournalFenceTest {
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-  static Path dir;
-
-  private static CassandraServer cassandra;
-
-  @BeforeAll
-  static void startCassandra() {
-    cassandra = CassandraServer.start(dir);
-    System.out.println("Cassandra started in " + cassandra.startTime().toMillis() + " ms");
-  }
-
-  @AfterAll
-  static void stopCassandra() {
-    if (cassandra != null) {
-      cassandra.close();
-    }
-  }
-
+class CassandraJournalFenceTest extends OneCassandraPerClass {
   private static Grid start(String keyspace, String name, String seedNode) {
     Config config =
         ConfigFactory.parseString(

@@ -16,7 +16,6 @@ import com.typesafe.config.ConfigFactory;
 import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.testing.CassandraServer;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,37 +24,15 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The grid on a real Cassandra 5.0 journal and snapshot store (pekko-persistence-cassandra), one
  * Cassandra for the class, one keyspace per test. The directory, with Cassandra's log, is kept when
  * a test fails.
  */
-class CassandraJournalTest {
+class CassandraJournalTest extends OneCassandraPerClass {
   private static final int PARTITIONS = 4;
-
-  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-  static Path dir;
-
-  private static CassandraServer cassandra;
-
-  @BeforeAll
-  static void startCassandra() {
-    cassandra = CassandraServer.start(dir);
-    System.out.println("Cassandra started in " + cassandra.startTime().toMillis() + " ms");
-  }
-
-  @AfterAll
-  static void stopCassandra() {
-    if (cassandra != null) {
-      cassandra.close();
-    }
-  }
 
   private static Grid start(String keyspace, String node) {
     Config config =

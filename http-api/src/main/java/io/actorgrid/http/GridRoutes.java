@@ -19,6 +19,7 @@ import io.actorgrid.http.wire.MapReply;
 import java.net.URLEncoder;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import io.actorgrid.grid.Grid;
 import io.actorgrid.grid.GridMap;
@@ -226,37 +227,43 @@ public final class GridRoutes extends AllDirectives {
   }
 
   private Route write(String mapName, String key) {
+    return writeWithBody(
+        true,
+        true,
+        (options, entity) -> {
+          GridMap map = grid.map(mapName);
+          ContentType type = entity.getContentType();
+          return readBody(entity)
+              .thenCompose(
+                  body -> {
+                    checkJson(type, body);
+                    return map.put(key, body, type.toString(), options);
+                  })
+              .thenApply(
+                  result -> {
+                    HttpResponse response =
+                        writeReply(result.created() ? 201 : 200, mapName, key, result.version());
+                    return result.created()
+                        ? response.addHeader(Location.create(entryPath(mapName, key)))
+                        : response;
+                  });
+        });
+  }
+
+  /** A write with a body: its options (see {@link #writeOptions}), its entity, its response. */
+  private Route writeWithBody(
+      boolean isPut,
+      boolean takesTtl,
+      BiFunction<WriteOptions, HttpEntity, CompletionStage<HttpResponse>> action) {
     return writeOptions(
-        true,
-        true,
-        options ->
-            extractRequestEntity(
-                entity ->
-                    respond(
-                        () -> {
-                          GridMap map = grid.map(mapName);
-                          ContentType type = entity.getContentType();
-                          return readBody(entity)
-                              .thenCompose(
-                                  body -> {
-                                    checkJson(type, body);
-                                    return map.put(key, body, type.toString(), options);
-                                  })
-                              .thenApply(
-                                  result -> {
-                                    HttpResponse response =
-                                        json(
-                                                result.created() ? 201 : 200,
-                                                toJson(
-                                                    new WriteReply(
-                                                        mapName, key, result.version())))
-                                            .addHeader(etag(result.version()));
-                                    return result.created()
-                                        ? response.addHeader(
-                                            Location.create(entryPath(mapName, key)))
-                                        : response;
-                                  });
-                        })));
+        isPut,
+        takesTtl,
+        options -> extractRequestEntity(entity -> respond(() -> action.apply(options, entity))));
+  }
+
+  /** {"map","key","version"} with the version as ETag. */
+  private HttpResponse writeReply(int status, String map, String key, long version) {
+    return json(status, toJson(new WriteReply(map, key, version))).addHeader(etag(version));
   }
 
   /**
@@ -295,25 +302,13 @@ public final class GridRoutes extends AllDirectives {
                                       options = options.withTtl(Ttls.parse(ttl.get(), "ttl"));
                                     }
                                     if (idempotencyKey.isPresent()) {
-                                      options =
-                                          options.withIdempotencyKey(
-                                              idempotencyKey(idempotencyKey.get()));
+                                      options = options.withIdempotencyKey(idempotencyKey.get());
                                     }
                                   } catch (RuntimeException e) {
                                     return respond(() -> CompletableFuture.failedFuture(e));
                                   }
                                   return inner.apply(options);
                                 }))));
-  }
-
-  /** Idempotency keys: 1 to 255 visible ASCII characters, such as a UUID. */
-  private static String idempotencyKey(String value) {
-    String key = value.trim();
-    if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-      throw new InvalidRequestException(
-          "Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID");
-    }
-    return key;
   }
 
   private static String entryPath(String map, String key) {
@@ -340,37 +335,26 @@ public final class GridRoutes extends AllDirectives {
   }
 
   private Route patchEntry(String mapName, String key) {
-    return writeOptions(
+    return writeWithBody(
         false,
         false,
-        options ->
-            extractRequestEntity(
-                entity ->
-                    respond(
-                        () -> {
-                          GridMap map = grid.map(mapName);
-                          MediaType media = entity.getContentType().mediaType();
-                          if (!(media.mainType().equals("application")
-                              && media.subType().equals("merge-patch+json"))) {
-                            return CompletableFuture.completedFuture(
-                                problems.problem(
-                                    415,
-                                    "Unsupported media type",
-                                    "PATCH takes a JSON merge patch (RFC 7396): send it with"
-                                        + " Content-Type: application/merge-patch+json, was "
-                                        + entity.getContentType()));
-                          }
-                          return readBody(entity)
-                              .thenCompose(body -> map.patch(key, body, options))
-                              .thenApply(
-                                  result ->
-                                      json(
-                                              200,
-                                              toJson(
-                                                  new WriteReply(
-                                                      mapName, key, result.version())))
-                                          .addHeader(etag(result.version())));
-                        })));
+        (options, entity) -> {
+          GridMap map = grid.map(mapName);
+          MediaType media = entity.getContentType().mediaType();
+          if (!(media.mainType().equals("application")
+              && media.subType().equals("merge-patch+json"))) {
+            return CompletableFuture.completedFuture(
+                problems.problem(
+                    415,
+                    "Unsupported media type",
+                    "PATCH takes a JSON merge patch (RFC 7396): send it with"
+                        + " Content-Type: application/merge-patch+json, was "
+                        + entity.getContentType()));
+          }
+          return readBody(entity)
+              .thenCompose(body -> map.patch(key, body, options))
+              .thenApply(result -> writeReply(200, mapName, key, result.version()));
+        });
   }
 
   /** POST .../entries/{key}:increment with an optional {"delta": n} (default 1). */
@@ -392,30 +376,21 @@ public final class GridRoutes extends AllDirectives {
                       HttpMethods.PATCH)));
     }
     String key = target.substring(0, target.length() - suffix.length());
-    return writeOptions(
+    return writeWithBody(
         false,
         true,
-        options ->
-            extractRequestEntity(
-                entity ->
-                    respond(
-                        () ->
-                            readBody(entity)
-                                .thenCompose(
-                                    body ->
-                                        grid.map(mapName)
-                                            .increment(key, delta(entity, body), options))
-                                .thenApply(
-                                    counter ->
-                                        json(
-                                                counter.created() ? 201 : 200,
-                                                toJson(
-                                                    new CounterReply(
-                                                        mapName,
-                                                        key,
-                                                        counter.value(),
-                                                        counter.version())))
-                                            .addHeader(etag(counter.version()))))));
+        (options, entity) ->
+            readBody(entity)
+                .thenCompose(
+                    body -> grid.map(mapName).increment(key, delta(entity, body), options))
+                .thenApply(
+                    counter ->
+                        json(
+                                counter.created() ? 201 : 200,
+                                toJson(
+                                    new CounterReply(
+                                        mapName, key, counter.value(), counter.version())))
+                            .addHeader(etag(counter.version()))));
   }
 
   private long delta(HttpEntity entity, byte[] body) {
@@ -459,7 +434,7 @@ public final class GridRoutes extends AllDirectives {
                     respond(
                         () -> {
                           GridMap map = grid.map(mapName);
-                          String requestKey = idempotencyKey.map(GridRoutes::idempotencyKey).orElse(null);
+                          String requestKey = idempotencyKey.orElse(null);
                           return readBody(entity, settings.maxBatchBodyBytes())
                               .thenCompose(
                                   body ->
@@ -557,30 +532,23 @@ public final class GridRoutes extends AllDirectives {
 
   /** PUT /v1/maps/{map} with {"defaultTtl": "30s", "maxValueBytes": 1024}, both optional. */
   private Route configureMap(String mapName) {
-    return writeOptions(
+    return writeWithBody(
         true,
         false,
-        options ->
-            extractRequestEntity(
-                entity ->
-                    respond(
-                        () -> {
-                          GridMap map = grid.map(mapName);
-                          return readBody(entity)
-                              .thenCompose(
-                                  body ->
-                                      map.configure(
-                                          mapSettings(entity.getContentType(), body),
-                                          options.precondition()))
-                              .thenApply(
-                                  result ->
-                                      json(
-                                              result.created() ? 201 : 200,
-                                              toJson(
-                                                  new MapReply(
-                                                      mapName, null, null, result.version())))
-                                          .addHeader(etag(result.version())));
-                        })));
+        (options, entity) -> {
+          GridMap map = grid.map(mapName);
+          return readBody(entity)
+              .thenCompose(
+                  body ->
+                      map.configure(
+                          mapSettings(entity.getContentType(), body), options.precondition()))
+              .thenApply(
+                  result ->
+                      json(
+                              result.created() ? 201 : 200,
+                              toJson(new MapReply(mapName, null, null, result.version())))
+                          .addHeader(etag(result.version())));
+        });
   }
 
   private MapSettings mapSettings(ContentType type, byte[] body) {

@@ -65,6 +65,15 @@ public final class Partition {
       return ops.size();
     }
 
+    boolean readOnly() {
+      for (WriteOp op : ops) {
+        if (!(op instanceof WriteOp.Read)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     long bytes() {
       long bytes = 0;
       for (WriteOp op : ops) {
@@ -94,8 +103,8 @@ public final class Partition {
   /** Entry counts by map. */
   public record GetCounts(ActorRef<Counts> replyTo) implements Command {}
 
-  /** Live record counts by map, and the maps whose settings this partition holds. */
-  public record Counts(Map<String, Long> counts, List<String> configured)
+  /** Live record counts by map, and the settings of the maps whose home is this partition. */
+  public record Counts(Map<String, Long> counts, Map<String, MapConfig> configs)
       implements CborSerializable {}
 
   /** Answered once the partition has recovered and serves commands. */
@@ -255,7 +264,7 @@ public final class Partition {
 
   private Behavior<Command> onCounts(GetCounts msg) {
     msg.replyTo()
-        .tell(new Counts(state.counts(System.currentTimeMillis()), state.configuredMaps()));
+        .tell(new Counts(state.counts(System.currentTimeMillis()), state.configs()));
     return Behaviors.same();
   }
 
@@ -270,7 +279,7 @@ public final class Partition {
   }
 
   private Behavior<Command> onWrite(Write write) {
-    if (write.ops().stream().allMatch(op -> op instanceof WriteOp.Read)) {
+    if (write.readOnly()) {
       long now = System.currentTimeMillis();
       write.replyTo()
           .tell(

@@ -196,8 +196,9 @@ public final class PartitionJournal
     private WriteOutcome put(WriteOp.Put op) {
       StoredEntry current = live(op.map(), op.key());
       long currentVersion = versionOf(current);
-      if (!WriteOp.satisfied(op.expected(), currentVersion)) {
-        return new WriteOutcome(WriteOutcome.Status.PRECONDITION_FAILED, currentVersion);
+      WriteOutcome refused = refusal(current, op.expected(), false);
+      if (refused != null) {
+        return refused;
       }
       long version =
           emit(
@@ -218,11 +219,9 @@ public final class PartitionJournal
     private WriteOutcome delete(WriteOp.Delete op) {
       StoredEntry current = live(op.map(), op.key());
       long currentVersion = versionOf(current);
-      if (!WriteOp.satisfied(op.expected(), currentVersion)) {
-        return new WriteOutcome(WriteOutcome.Status.PRECONDITION_FAILED, currentVersion);
-      }
-      if (current == null) {
-        return new WriteOutcome(WriteOutcome.Status.NOT_FOUND, 0);
+      WriteOutcome refused = refusal(current, op.expected(), true);
+      if (refused != null) {
+        return refused;
       }
       long version =
           emit(
@@ -239,11 +238,9 @@ public final class PartitionJournal
     private WriteOutcome patch(WriteOp.Patch op) {
       StoredEntry current = live(op.map(), op.key());
       long currentVersion = versionOf(current);
-      if (!WriteOp.satisfied(op.expected(), currentVersion)) {
-        return new WriteOutcome(WriteOutcome.Status.PRECONDITION_FAILED, currentVersion);
-      }
-      if (current == null) {
-        return new WriteOutcome(WriteOutcome.Status.NOT_FOUND, 0);
+      WriteOutcome refused = refusal(current, op.expected(), true);
+      if (refused != null) {
+        return refused;
       }
       JsonNode target =
           JsonValues.isJson(current.contentType()) ? JsonValues.parse(current.value()) : null;
@@ -407,6 +404,21 @@ public final class PartitionJournal
       working = working.apply(event, version);
       events.add(event);
       return version;
+    }
+
+    /**
+     * Why a write may not go ahead on {@code current}: its precondition fails, or it needs a
+     * record and there is none. Null when it may.
+     */
+    private static WriteOutcome refusal(StoredEntry current, long expected, boolean mustExist) {
+      long currentVersion = versionOf(current);
+      if (!WriteOp.satisfied(expected, currentVersion)) {
+        return new WriteOutcome(WriteOutcome.Status.PRECONDITION_FAILED, currentVersion);
+      }
+      if (mustExist && current == null) {
+        return new WriteOutcome(WriteOutcome.Status.NOT_FOUND, 0);
+      }
+      return null;
     }
 
     private static long versionOf(StoredEntry entry) {

@@ -380,14 +380,15 @@ public final class PartitionState implements CborSerializable {
     return counts;
   }
 
-  /** Names of the maps whose settings this partition holds. */
-  public List<String> configuredMaps() {
-    List<String> names = new ArrayList<>();
-    var it = configs.keysIterator();
+  /** The settings this partition holds, by map name. */
+  public Map<String, MapConfig> configs() {
+    Map<String, MapConfig> out = new LinkedHashMap<>();
+    var it = configs.iterator();
     while (it.hasNext()) {
-      names.add(it.next());
+      var pair = it.next();
+      out.put(pair._1(), pair._2());
     }
-    return names;
+    return out;
   }
 
   /** Records held, expired ones included. */

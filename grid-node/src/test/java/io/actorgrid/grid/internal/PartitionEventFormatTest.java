@@ -88,7 +88,7 @@ class PartitionEventFormatTest {
     assertEquals("text/plain", bob.contentType());
     assertEquals(2, bob.version());
     assertEquals(0, bob.expiresAt());
-    assertEquals(List.of(), state.configuredMaps());
+    assertEquals(java.util.Map.of(), state.configs());
     assertEquals(Long.MAX_VALUE, state.nextExpiry());
   }
 
