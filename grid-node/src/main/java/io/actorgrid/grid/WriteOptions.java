@@ -53,6 +53,8 @@ public final class WriteOptions {
    * IdempotencyKeyReusedException} when both concern the same partition; keys are remembered by
    * the partition of the record they wrote, so a key reused for a record of another partition is
    * not detected. Use a new key for every request.
+   *
+   * @throws InvalidRequestException unless the key is 1 to 255 visible ASCII characters
    */
   public WriteOptions withIdempotencyKey(String idempotencyKey) {
     return new WriteOptions(precondition, ttl, checkIdempotencyKey(idempotencyKey));
