@@ -239,6 +239,36 @@ final class NodeProcess implements AutoCloseable {
   }
 
   /**
+   * SIGSTOP: the node stops dead without knowing it, as in a long GC pause or a suspended VM; its
+   * sockets stay open, so peers' messages queue up unanswered until {@link #resume}.
+   */
+  void suspend() throws IOException, InterruptedException {
+    signal("STOP");
+    appendToLog("test sent SIGSTOP");
+  }
+
+  /** SIGCONT: the node suspended by {@link #suspend} runs on. */
+  void resume() throws IOException, InterruptedException {
+    signal("CONT");
+    appendToLog("test sent SIGCONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process current = process;
+    if (current == null || !current.isAlive()) {
+      throw new IllegalStateException("node on port " + ports.http() + " is not running");
+    }
+    Process kill =
+        new ProcessBuilder("kill", "-" + name, Long.toString(current.pid()))
+            .redirectErrorStream(true)
+            .start();
+    if (kill.waitFor() != 0) {
+      String output = new String(kill.getInputStream().readAllBytes(), UTF_8);
+      throw new IOException("kill -" + name + " " + current.pid() + " failed: " + output);
+    }
+  }
+
+  /**
    * Waits until the process exits by itself (for a node that must refuse to start, or that was
    * downed) and returns its exit code; fails with the log tail if it still runs after {@code
    * timeout}.

@@ -8,8 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The {@code actorgrid} section of the configuration, read once. Defaults and their meaning are
- * in grid-node's {@code reference.conf}.
+ * The {@code actorgrid} section of the configuration, read once. Defaults and their meaning are in
+ * grid-node's {@code reference.conf}.
  */
 public record GridSettings(
     int partitions,
@@ -19,6 +19,7 @@ public record GridSettings(
     String clusterHost,
     int clusterPort,
     List<String> seedNodes,
+    Duration firstSeedNodeTimeout,
     boolean bootstrap,
     int maxKeyBytes,
     int maxValueBytes,
@@ -66,6 +67,7 @@ public record GridSettings(
         c.getString("cluster.host"),
         c.getInt("cluster.port"),
         hostPorts(c, "cluster.seed-nodes"),
+        c.getDuration("cluster.first-seed-node-timeout"),
         c.getBoolean("cluster.bootstrap.enabled"),
         positive(c, "limits.max-key-bytes"),
         (int) c.getBytes("limits.max-value-bytes").longValue(),
@@ -89,10 +91,11 @@ public record GridSettings(
       case "h2" -> Journal.H2;
       case "postgres", "postgresql" -> Journal.POSTGRES;
       case "cassandra" -> Journal.CASSANDRA;
-      default -> throw new IllegalArgumentException(
-          "actorgrid.journal.type (GRID_JOURNAL) is '"
-              + type
-              + "'; use h2, postgres or cassandra");
+      default ->
+          throw new IllegalArgumentException(
+              "actorgrid.journal.type (GRID_JOURNAL) is '"
+                  + type
+                  + "'; use h2, postgres or cassandra");
     };
   }
 
@@ -111,8 +114,19 @@ public record GridSettings(
 
   /** Whether this node is configured to join other nodes (by seed nodes or bootstrap). */
   public boolean joinsOthers() {
-    return bootstrap
-        || seedNodes.stream().anyMatch(s -> !s.equals(clusterHost + ":" + clusterPort));
+    return bootstrap || seedNodes.stream().anyMatch(s -> !s.equals(self()));
+  }
+
+  /**
+   * Whether this node heads a list of several seed nodes: the one node that Pekko lets form a new
+   * cluster when the other seeds do not answer.
+   */
+  public boolean firstOfSeveralSeeds() {
+    return !bootstrap && seedNodes.size() > 1 && seedNodes.get(0).equals(self());
+  }
+
+  private String self() {
+    return clusterHost + ":" + clusterPort;
   }
 
   /** A list, or a comma-separated string as environment variables give it. */

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Derives the Pekko settings that follow from the {@code actorgrid} section: the journal plugin
- * and its connection, chosen by {@code actorgrid.journal.type}.
+ * Derives the Pekko settings that follow from the {@code actorgrid} section: the journal plugin and
+ * its connection, chosen by {@code actorgrid.journal.type}.
  */
 public final class NodeConfig {
   private NodeConfig() {}
@@ -37,6 +37,12 @@ public final class NodeConfig {
         settings.seedNodes().stream()
             .map(hostPort -> "pekko://" + GridSettings.SYSTEM_NAME + "@" + hostPort)
             .toList());
+    // Pekko's one seed-node timeout is both how long the first seed waits before it forms a new
+    // cluster and how often the other nodes retry their join; only the first wait is lengthened.
+    if (settings.firstOfSeveralSeeds()) {
+      overrides.put(
+          "pekko.cluster.seed-node-timeout", settings.firstSeedNodeTimeout().toMillis() + "ms");
+    }
     String db = "pekko-persistence-jdbc.shared-databases.actorgrid.";
     switch (settings.journal()) {
       case H2 -> {

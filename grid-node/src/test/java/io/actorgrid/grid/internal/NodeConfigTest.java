@@ -1,0 +1,44 @@
+package io.actorgrid.grid.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NodeConfigTest {
+
+  private static Config effective(int clusterPort, String seedNodes) {
+    Config config =
+        ConfigFactory.parseMap(
+                Map.of(
+                    "actorgrid.cluster.port",
+                    clusterPort,
+                    "actorgrid.cluster.seed-nodes",
+                    seedNodes,
+                    "actorgrid.journal.type",
+                    "postgres",
+                    "actorgrid.journal.jdbc.url",
+                    "jdbc:postgresql://127.0.0.1:5432/grid"))
+            .withFallback(ConfigFactory.load())
+            .resolve();
+    return NodeConfig.effective(config, GridSettings.from(config));
+  }
+
+  private static Duration seedNodeTimeout(Config config) {
+    return config.getDuration("pekko.cluster.seed-node-timeout");
+  }
+
+  @Test
+  void onlyTheFirstOfSeveralSeedsWaitsLongerBeforeItFormsANewCluster() {
+    String seeds = "127.0.0.1:2552,127.0.0.1:2553";
+    assertEquals(Duration.ofSeconds(30), seedNodeTimeout(effective(2552, seeds)));
+    // The other nodes keep Pekko's 5 s, which is also how often they retry their join.
+    assertEquals(Duration.ofSeconds(5), seedNodeTimeout(effective(2553, seeds)));
+    assertEquals(Duration.ofSeconds(5), seedNodeTimeout(effective(2554, seeds)));
+    // A single seed that is this node forms the cluster at once: there is nobody to wait for.
+    assertEquals(Duration.ofSeconds(5), seedNodeTimeout(effective(2552, "127.0.0.1:2552")));
+  }
+}
