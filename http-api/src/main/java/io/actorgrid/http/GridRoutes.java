@@ -657,7 +657,13 @@ public final class GridRoutes extends AllDirectives {
                             toJson(
                                 new MapsReply(
                                     maps.stream()
-                                        .map(m -> new MapsReply.MapItem(m.name(), m.entries()))
+                                        .map(
+                                            m ->
+                                                new MapReply(
+                                                    m.name(),
+                                                    m.entries(),
+                                                    wireSettings(m.settings()),
+                                                    m.settingsVersion()))
                                         .toList())))));
   }
 
