@@ -128,10 +128,10 @@ class ClusterRequestRoutingTest {
 
   /**
    * The data-grid semantics through any node: settings made through one node apply to writes
-   * through the others (within actorgrid.map-settings-refresh), batches span the partitions of
-   * all nodes, counters incremented through all nodes at once lose nothing, a retry through
-   * another node is recognised by its idempotency key, records expire wherever their partition
-   * lives, and clearing and deleting a map reach every partition.
+   * through the others (within actorgrid.map-settings-refresh), batches span the partitions of all
+   * nodes, counters incremented through all nodes at once lose nothing, a retry through another
+   * node is recognised by its idempotency key, records expire wherever their partition lives, and
+   * clearing and deleting a map reach every partition.
    */
   @Test
   void dataGridSemanticsWorkThroughAnyNode() throws Exception {
@@ -144,8 +144,15 @@ class ClusterRequestRoutingTest {
     GridCluster.ClusterState state = cluster.state(cluster.node(1));
 
     HttpResponse<String> configured =
-        untilAnswered(() -> nodes.get(0).send("PUT", mapPath, "application/json",
-            "{\"defaultTtl\":\"1h\",\"maxValueBytes\":100}"));
+        untilAnswered(
+            () ->
+                nodes
+                    .get(0)
+                    .send(
+                        "PUT",
+                        mapPath,
+                        "application/json",
+                        "{\"defaultTtl\":\"1h\",\"maxValueBytes\":100}"));
     assertEquals(201, configured.statusCode(), () -> describe(configured));
     // Node 2 uses what it read of the settings for up to a second.
     Instant settled = Instant.now().plus(ANSWER_TIMEOUT);
@@ -163,13 +170,24 @@ class ClusterRequestRoutingTest {
     }
     StringBuilder batch = new StringBuilder("{\"items\":[");
     for (int i = 0; i < keys.size(); i++) {
-      batch.append(i == 0 ? "" : ",")
-          .append("{\"op\":\"put\",\"key\":\"").append(keys.get(i))
-          .append("\",\"value\":{\"i\":").append(i).append("}}");
+      batch
+          .append(i == 0 ? "" : ",")
+          .append("{\"op\":\"put\",\"key\":\"")
+          .append(keys.get(i))
+          .append("\",\"value\":{\"i\":")
+          .append(i)
+          .append("}}");
     }
     HttpResponse<String> batched =
-        untilAnswered(() -> nodes.get(2).send("POST", mapPath + ":batch", "application/json",
-            batch.append("]}").toString()));
+        untilAnswered(
+            () ->
+                nodes
+                    .get(2)
+                    .send(
+                        "POST",
+                        mapPath + ":batch",
+                        "application/json",
+                        batch.append("]}").toString()));
     assertEquals(200, batched.statusCode(), () -> describe(batched));
     assertEquals(keys.size(), countOf(batched.body(), "\"status\":201"), batched.body());
     for (int i = 0; i < keys.size(); i++) {
@@ -182,13 +200,24 @@ class ClusterRequestRoutingTest {
     // 503 may be retried without counting twice.
     String counter = keysHostedBy(state, cluster.node(2), map, 21).get(20);
     String counterPath = GridHttpClient.entryPath(map, counter) + ":increment";
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(6);
     List<java.util.concurrent.Future<HttpResponse<String>>> increments = new ArrayList<>();
     for (int i = 0; i < 150; i++) {
       GridHttpClient via = nodes.get(i % 3);
       String requestKey = "inc-" + i;
-      increments.add(pool.submit(() -> untilAnswered(() -> via.send(
-          "POST", counterPath, "application/json", "{\"delta\":2}", "Idempotency-Key", requestKey))));
+      increments.add(
+          pool.submit(
+              () ->
+                  untilAnswered(
+                      () ->
+                          via.send(
+                              "POST",
+                              counterPath,
+                              "application/json",
+                              "{\"delta\":2}",
+                              "Idempotency-Key",
+                              requestKey))));
     }
     java.util.Set<String> values = new java.util.HashSet<>();
     for (var increment : increments) {
@@ -211,16 +240,31 @@ class ClusterRequestRoutingTest {
 
     // A merge patch through node 2 of a record written through node 1.
     HttpResponse<String> patched =
-        untilAnswered(() -> nodes.get(1).send("PATCH", GridHttpClient.entryPath(map, keys.get(0)),
-            "application/merge-patch+json", "{\"patched\":true}"));
+        untilAnswered(
+            () ->
+                nodes
+                    .get(1)
+                    .send(
+                        "PATCH",
+                        GridHttpClient.entryPath(map, keys.get(0)),
+                        "application/merge-patch+json",
+                        "{\"patched\":true}"));
     assertEquals(200, patched.statusCode(), () -> describe(patched));
-    assertEquals("{\"i\":0,\"patched\":true}", getUntilAnswered(nodes.get(2), map, keys.get(0)).body());
+    assertEquals(
+        "{\"i\":0,\"patched\":true}", getUntilAnswered(nodes.get(2), map, keys.get(0)).body());
 
     // A record with a short TTL on node 3's partition, read through node 2 after it expired.
     String shortLived = keysHostedBy(state, cluster.node(3), map, 21).get(20);
     HttpResponse<String> written =
-        untilAnswered(() -> nodes.get(0).send("PUT", GridHttpClient.entryPath(map, shortLived) + "?ttl=1s",
-            "text/plain", "soon gone"));
+        untilAnswered(
+            () ->
+                nodes
+                    .get(0)
+                    .send(
+                        "PUT",
+                        GridHttpClient.entryPath(map, shortLived) + "?ttl=1s",
+                        "text/plain",
+                        "soon gone"));
     assertEquals(201, written.statusCode(), () -> describe(written));
     Thread.sleep(1500);
     assertEquals(404, getUntilAnswered(nodes.get(1), map, shortLived).statusCode());
@@ -231,7 +275,8 @@ class ClusterRequestRoutingTest {
     assertEquals(200, cleared.statusCode(), () -> describe(cleared));
     HttpResponse<String> described = untilAnswered(() -> nodes.get(2).get(mapPath));
     assertTrue(described.body().contains("\"entries\":0"), described.body());
-    assertEquals(204, untilAnswered(() -> nodes.get(0).send("DELETE", mapPath, null, "")).statusCode());
+    assertEquals(
+        204, untilAnswered(() -> nodes.get(0).send("DELETE", mapPath, null, "")).statusCode());
     assertEquals(404, untilAnswered(() -> nodes.get(1).get(mapPath)).statusCode());
     System.out.printf(
         "settings, a %d-item batch over 3 nodes, 150 concurrent increments through 3 nodes, an"

@@ -56,10 +56,10 @@ class CrashRecoveryTest extends OneNodePerTest {
   }
 
   /**
-   * Counter increments that carry idempotency keys are counted exactly once across a SIGKILL:
-   * each client retries its increment with the same key until it gets an answer (through the
-   * crash and the restart), and the counter ends at the number of distinct keys. A record with a
-   * short time to live is gone after the restart.
+   * Counter increments that carry idempotency keys are counted exactly once across a SIGKILL: each
+   * client retries its increment with the same key until it gets an answer (through the crash and
+   * the restart), and the counter ends at the number of distinct keys. A record with a short time
+   * to live is gone after the restart.
    */
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -69,11 +69,14 @@ class CrashRecoveryTest extends OneNodePerTest {
     GridHttpClient client = new GridHttpClient(node.baseUri());
     assertEquals(
         201,
-        client.send("PUT", GridHttpClient.entryPath(MAP, "short-lived") + "?ttl=1s", "text/plain", "x")
+        client
+            .send(
+                "PUT", GridHttpClient.entryPath(MAP, "short-lived") + "?ttl=1s", "text/plain", "x")
             .statusCode());
 
     String path = GridHttpClient.entryPath(MAP, "counter") + ":increment";
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
     java.util.concurrent.atomic.AtomicLong retries = new java.util.concurrent.atomic.AtomicLong();
     java.util.Set<Long> values = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -92,7 +95,8 @@ class CrashRecoveryTest extends OneNodePerTest {
                           new GridHttpClient(node.baseUri())
                               .send("POST", path, null, "", "Idempotency-Key", key);
                       if (r.statusCode() == 200 || r.statusCode() == 201) {
-                        values.add(Long.parseLong(r.body().replaceAll(".*\"value\":(-?[0-9]+).*", "$1")));
+                        values.add(
+                            Long.parseLong(r.body().replaceAll(".*\"value\":(-?[0-9]+).*", "$1")));
                         answered.incrementAndGet();
                         break;
                       }
@@ -132,7 +136,10 @@ class CrashRecoveryTest extends OneNodePerTest {
     HttpResponse<String> counter =
         new GridHttpClient(node.baseUri())
             .sendUntilAvailable(
-                new GridHttpClient(node.baseUri()).request(GridHttpClient.entryPath(MAP, "counter")).GET().build(),
+                new GridHttpClient(node.baseUri())
+                    .request(GridHttpClient.entryPath(MAP, "counter"))
+                    .GET()
+                    .build(),
                 Instant.now().plus(VERIFY_TIMEOUT));
     assertEquals(Long.toString(answered.get()), counter.body(), "one count per idempotency key");
     assertEquals(answered.get(), values.size(), "no two increments answered the same total");

@@ -8,9 +8,9 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Base of the test classes that start a cluster of their own in each test (into {@code
- * cluster}): a work directory kept when a test fails, the nodes' logs printed on failure, and every
- * node stopped after each test.
+ * Base of the test classes that start a cluster of their own in each test (into {@code cluster}): a
+ * work directory kept when a test fails, the nodes' logs printed on failure, and every node stopped
+ * after each test.
  */
 abstract class OneClusterPerTest {
 

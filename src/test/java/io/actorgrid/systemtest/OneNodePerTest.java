@@ -8,8 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Base of the test classes that start one node process of their own in each test (into {@code
- * node}): a work directory kept when a test fails, the node's log printed on failure, and the
- * node stopped after each test.
+ * node}): a work directory kept when a test fails, the node's log printed on failure, and the node
+ * stopped after each test.
  */
 abstract class OneNodePerTest {
 

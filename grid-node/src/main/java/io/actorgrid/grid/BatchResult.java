@@ -3,9 +3,8 @@ package io.actorgrid.grid;
 /**
  * What became of one item of a batch.
  *
- * @param version the record's version after the item (CREATED, UPDATED, FOUND), the version of
- *     the deletion (DELETED), or the record's current version when a precondition failed (0:
- *     absent)
+ * @param version the record's version after the item (CREATED, UPDATED, FOUND), the version of the
+ *     deletion (DELETED), or the record's current version when a precondition failed (0: absent)
  * @param entry the record a GET found, else null
  * @param error why the item failed (PRECONDITION_FAILED, FAILED), else null
  */

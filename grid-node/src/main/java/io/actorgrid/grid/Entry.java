@@ -5,8 +5,8 @@ import java.time.Instant;
 /**
  * A record of a map.
  *
- * @param value the stored bytes; null in list pages that were not asked for values. Do not
- *     modify the array.
+ * @param value the stored bytes; null in list pages that were not asked for values. Do not modify
+ *     the array.
  * @param contentType the media type it was stored with
  * @param version increases with every change of the record; it is the position of that change in
  *     its partition's journal, so versions of one record are increasing but not consecutive

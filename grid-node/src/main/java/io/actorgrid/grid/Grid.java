@@ -50,11 +50,11 @@ import org.apache.pekko.stream.javadsl.Sink;
  * }
  * }</pre>
  *
- * <p>Records live in partitions, cluster-sharded event-sourced actors that may run on any node
- * of the cluster; every operation reaches the owning partition wherever it is. An operation's
- * stage completes with a {@link GridException} subclass when it fails: {@link
- * GridUnavailableException} when the partition did not answer within {@code
- * actorgrid.request-timeout} (it is recovering, moving after a node crash, or its journal fails).
+ * <p>Records live in partitions, cluster-sharded event-sourced actors that may run on any node of
+ * the cluster; every operation reaches the owning partition wherever it is. An operation's stage
+ * completes with a {@link GridException} subclass when it fails: {@link GridUnavailableException}
+ * when the partition did not answer within {@code actorgrid.request-timeout} (it is recovering,
+ * moving after a node crash, or its journal fails).
  *
  * <p>Continuations of the returned stages run on the node's dispatcher; do not block in them.
  */
@@ -85,8 +85,8 @@ public final class Grid implements AutoCloseable {
 
   /**
    * Starts a node: forms or joins its cluster, creates the journal schema if it is missing, and
-   * starts hosting partitions. Returns once the schema exists; {@link #awaitReady} waits until
-   * the node serves.
+   * starts hosting partitions. Returns once the schema exists; {@link #awaitReady} waits until the
+   * node serves.
    *
    * @throws IllegalStateException when the journal cannot be reached or its schema created
    */
@@ -133,8 +133,8 @@ public final class Grid implements AutoCloseable {
   }
 
   /**
-   * The map of this name. Maps need no creation: a map exists while it has entries or settings
-   * (see {@link GridMap#configure}).
+   * The map of this name. Maps need no creation: a map exists while it has entries or settings (see
+   * {@link GridMap#configure}).
    *
    * @throws InvalidRequestException when the name does not match {@link
    *     GridLimits#MAP_NAME_PATTERN}
@@ -283,9 +283,9 @@ public final class Grid implements AutoCloseable {
   }
 
   /**
-   * Leaves the cluster and stops the node through coordinated shutdown: partitions hand over to
-   * the other nodes (or stop, on a single node) after the writes they acknowledged; writes still
-   * queued fail as unavailable. Waits until the node has stopped.
+   * Leaves the cluster and stops the node through coordinated shutdown: partitions hand over to the
+   * other nodes (or stop, on a single node) after the writes they acknowledged; writes still queued
+   * fail as unavailable. Waits until the node has stopped.
    */
   @Override
   public void close() {
@@ -377,8 +377,7 @@ public final class Grid implements AutoCloseable {
     }
     CompletableFuture<MapConfig> fresh =
         readMapConfig(map).thenApply(c -> c.orElse(NO_CONFIG)).toCompletableFuture();
-    CompletableFuture<MapConfig> previous =
-        cached == null ? null : cached.config();
+    CompletableFuture<MapConfig> previous = cached == null ? null : cached.config();
     if (mapConfigs.size() >= MAX_CACHED_CONFIGS) {
       // A client writing to ever new map names must not grow the heap: start over.
       mapConfigs.clear();
@@ -432,7 +431,8 @@ public final class Grid implements AutoCloseable {
               } else if (!system.getWhenTerminated().toCompletableFuture().isDone()) {
                 system
                     .scheduler()
-                    .scheduleOnce(Duration.ofSeconds(1), () -> warmUp(p), system.executionContext());
+                    .scheduleOnce(
+                        Duration.ofSeconds(1), () -> warmUp(p), system.executionContext());
               }
             });
   }
@@ -442,8 +442,7 @@ public final class Grid implements AutoCloseable {
     var journal =
         PersistenceQuery.get(system)
             .getReadJournalFor(
-                CurrentEventsByPersistenceIdQuery.class,
-                settings.journal().readJournalPluginId());
+                CurrentEventsByPersistenceIdQuery.class, settings.journal().readJournalPluginId());
     return journal
         .currentEventsByPersistenceId(
             Partition.persistenceId(0).id(), Long.MAX_VALUE - 1, Long.MAX_VALUE)

@@ -11,11 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -27,10 +27,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  *
  * <p><b>Consistency.</b> Each key belongs to exactly one partition, and one partition has exactly
  * one writer in the cluster, so the operations on one key are linearizable: a put or delete
- * completes only after its change is durable in the journal, and a get after that completion
- * sees it (or a later change). A write that has not completed may or may not be visible to a get.
- * Writes that fail with {@link GridUnavailableException} were not acknowledged and may or may not
- * have been applied.
+ * completes only after its change is durable in the journal, and a get after that completion sees
+ * it (or a later change). A write that has not completed may or may not be visible to a get. Writes
+ * that fail with {@link GridUnavailableException} were not acknowledged and may or may not have
+ * been applied.
  *
  * <p><b>Failures.</b> When a node crashes, the partitions it held recover from the journal on the
  * remaining nodes; meanwhile their operations fail with {@link GridUnavailableException}. No
@@ -70,7 +70,10 @@ public final class GridMap {
     return put(key, value, contentType, WriteOptions.none());
   }
 
-  /** Stores the value if the record satisfies the precondition; see {@link #put(String, byte[], String, WriteOptions)}. */
+  /**
+   * Stores the value if the record satisfies the precondition; see {@link #put(String, byte[],
+   * String, WriteOptions)}.
+   */
   public CompletionStage<WriteResult> put(
       String key, byte[] value, String contentType, Precondition precondition) {
     return put(key, value, contentType, WriteOptions.none().withPrecondition(precondition));
@@ -111,8 +114,14 @@ public final class GridMap {
                       // The fingerprint is of the request as sent (its own TTL, not the map's
                       // default it resolves to): a retry after a settings change still matches.
                       WriteOp.Request.of(
-                          options.idempotencyKey(), "put", name, key, value, type,
-                          expected(options.precondition()), options.ttl()));
+                          options.idempotencyKey(),
+                          "put",
+                          name,
+                          key,
+                          value,
+                          type,
+                          expected(options.precondition()),
+                          options.ttl()));
               return write(key, op);
             })
         .thenApply(outcome -> writeResult(key, outcome));
@@ -134,15 +143,17 @@ public final class GridMap {
     return delete(key, WriteOptions.none());
   }
 
-  /** Deletes the record if it satisfies the precondition; see {@link #delete(String, WriteOptions)}. */
+  /**
+   * Deletes the record if it satisfies the precondition; see {@link #delete(String, WriteOptions)}.
+   */
   public CompletionStage<Boolean> delete(String key, Precondition precondition) {
     return delete(key, WriteOptions.none().withPrecondition(precondition));
   }
 
   /**
    * Deletes the record if it satisfies the options' precondition; completes with true once the
-   * deletion is durable, false when there was no record (and the precondition allowed that). A
-   * TTL in the options is ignored.
+   * deletion is durable, false when there was no record (and the precondition allowed that). A TTL
+   * in the options is ignored.
    */
   public CompletionStage<Boolean> delete(String key, WriteOptions options) {
     return withValidKey(
@@ -163,8 +174,8 @@ public final class GridMap {
   /**
    * Applies a JSON merge patch (RFC 7396) to the record, in its partition, atomically: no other
    * write comes between reading the current value and writing the patched one, so concurrent
-   * patches never lose each other's changes. The record keeps its content type and its expiry
-   * time; the options' TTL is ignored.
+   * patches never lose each other's changes. The record keeps its content type and its expiry time;
+   * the options' TTL is ignored.
    *
    * <p>Fails with {@link InvalidRequestException} when the patch is not one JSON value, {@link
    * NotFoundException} when the record does not exist, {@link ConflictException} when its value is
@@ -201,12 +212,12 @@ public final class GridMap {
 
   /**
    * Adds {@code delta} to the counter under {@code key}, a record whose value is a JSON integer,
-   * atomically in its partition: concurrent increments never lose one another. A missing record
-   * is created at 0 (as {@code application/json}, with the options' TTL or the map's default);
-   * an existing one keeps its expiry time. The options' precondition must be none.
+   * atomically in its partition: concurrent increments never lose one another. A missing record is
+   * created at 0 (as {@code application/json}, with the options' TTL or the map's default); an
+   * existing one keeps its expiry time. The options' precondition must be none.
    *
-   * <p>Fails with {@link ConflictException} when the value is not a JSON integer or the sum
-   * would overflow a 64-bit integer.
+   * <p>Fails with {@link ConflictException} when the value is not a JSON integer or the sum would
+   * overflow a 64-bit integer.
    */
   public CompletionStage<CounterResult> increment(String key, long delta, WriteOptions options) {
     return validated(
@@ -243,18 +254,17 @@ public final class GridMap {
 
   /**
    * Runs a batch of puts, gets and deletes, answering one result per item, in order. Items are
-   * grouped by partition: the items of one partition are decided in order and written as one
-   * atomic journal write, so a batch costs one journal write per partition it touches. Items of
-   * different partitions are independent: the batch as a whole is not atomic, and a failure of
-   * one partition (503) fails only its items. A get sees the earlier items of the batch on the
-   * same key.
+   * grouped by partition: the items of one partition are decided in order and written as one atomic
+   * journal write, so a batch costs one journal write per partition it touches. Items of different
+   * partitions are independent: the batch as a whole is not atomic, and a failure of one partition
+   * (503) fails only its items. A get sees the earlier items of the batch on the same key.
    *
    * <p>The whole batch fails, with nothing done, when an item is invalid ({@link
    * InvalidRequestException}, {@link ValueTooLargeException}) or there are more than {@code
    * actorgrid.limits.max-batch-items} items ({@link BatchTooLargeException}).
    *
-   * @param idempotencyKey null, or a key for the whole batch: each write item is remembered
-   *     under it and its position, so a retried batch gets each write's original outcome
+   * @param idempotencyKey null, or a key for the whole batch: each write item is remembered under
+   *     it and its position, so a retried batch gets each write's original outcome
    */
   public CompletionStage<List<BatchResult>> batch(List<BatchItem> items, String idempotencyKey) {
     return validated(
@@ -296,19 +306,21 @@ public final class GridMap {
       long expected = expected(item.precondition());
       switch (item.kind()) {
         case GET -> ops.add(new WriteOp.Read(name, item.key()));
-        case DELETE -> ops.add(
-            new WriteOp.Delete(
-                name,
-                item.key(),
-                expected,
-                WriteOp.Request.of(itemKey, "delete", name, item.key(), expected)));
+        case DELETE ->
+            ops.add(
+                new WriteOp.Delete(
+                    name,
+                    item.key(),
+                    expected,
+                    WriteOp.Request.of(itemKey, "delete", name, item.key(), expected)));
         case PUT -> {
           try {
             checkMapValueLimit(config, item.value().length);
           } catch (GridException e) {
             throw itemFailure(i, e);
           }
-          String type = item.contentType() == null ? "application/octet-stream" : item.contentType();
+          String type =
+              item.contentType() == null ? "application/octet-stream" : item.contentType();
           long ttl = ttlMillis(item.ttl(), config);
           ops.add(
               new WriteOp.Put(
@@ -380,24 +392,32 @@ public final class GridMap {
 
   private BatchResult batchResult(String key, WriteOutcome outcome) {
     return switch (outcome.status()) {
-      case CREATED -> new BatchResult(key, BatchResult.Outcome.CREATED, outcome.version(), null, null);
-      case UPDATED -> new BatchResult(key, BatchResult.Outcome.UPDATED, outcome.version(), null, null);
-      case DELETED -> new BatchResult(key, BatchResult.Outcome.DELETED, outcome.version(), null, null);
-      case FOUND -> new BatchResult(
-          key, BatchResult.Outcome.FOUND, outcome.version(), toEntry(outcome.entry()), null);
+      case CREATED ->
+          new BatchResult(key, BatchResult.Outcome.CREATED, outcome.version(), null, null);
+      case UPDATED ->
+          new BatchResult(key, BatchResult.Outcome.UPDATED, outcome.version(), null, null);
+      case DELETED ->
+          new BatchResult(key, BatchResult.Outcome.DELETED, outcome.version(), null, null);
+      case FOUND ->
+          new BatchResult(
+              key, BatchResult.Outcome.FOUND, outcome.version(), toEntry(outcome.entry()), null);
       case NOT_FOUND -> new BatchResult(key, BatchResult.Outcome.NOT_FOUND, 0, null, null);
-      case PRECONDITION_FAILED -> new BatchResult(
-          key,
-          BatchResult.Outcome.PRECONDITION_FAILED,
-          outcome.version(),
-          null,
-          new PreconditionFailedException(name, key, outcome.version()));
+      case PRECONDITION_FAILED ->
+          new BatchResult(
+              key,
+              BatchResult.Outcome.PRECONDITION_FAILED,
+              outcome.version(),
+              null,
+              new PreconditionFailedException(name, key, outcome.version()));
       default -> failedItem(key, failure(key, outcome));
     };
   }
 
   private static BatchResult failedItem(String key, Throwable error) {
-    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause =
+        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause()
+            : error;
     GridException e =
         cause instanceof GridException g
             ? g
@@ -406,9 +426,9 @@ public final class GridMap {
   }
 
   /**
-   * The map's settings and live record count; empty when it has neither records nor settings.
-   * The count is read partition by partition, so under concurrent writes it is not one
-   * point-in-time figure.
+   * The map's settings and live record count; empty when it has neither records nor settings. The
+   * count is read partition by partition, so under concurrent writes it is not one point-in-time
+   * figure.
    */
   public CompletionStage<Optional<MapInfo>> describe() {
     CompletionStage<Optional<MapConfig>> config = grid.readMapConfig(name);
@@ -458,13 +478,19 @@ public final class GridMap {
                         settings.maxValueBytes(),
                         false,
                         expected(precondition))))
-        .thenApply(outcome -> new WriteResult(name, null, outcome.version(), outcome.status() == WriteOutcome.Status.CREATED));
+        .thenApply(
+            outcome ->
+                new WriteResult(
+                    name,
+                    null,
+                    outcome.version(),
+                    outcome.status() == WriteOutcome.Status.CREATED));
   }
 
   /**
    * Removes every record of the map, partition by partition (each partition's removal is one
-   * event), and keeps its settings. Completes with the number of records removed. Not atomic
-   * across partitions: a write made during the call may or may not survive it.
+   * event), and keeps its settings. Completes with the number of records removed. Not atomic across
+   * partitions: a write made during the call may or may not survive it.
    */
   public CompletionStage<Long> clear() {
     int partitions = grid.partitioner().partitions();
@@ -497,28 +523,30 @@ public final class GridMap {
     return configureHome(new WriteOp.Configure(name, 0, 0, true, WriteOp.ANY))
         .thenCompose(
             outcome ->
-                clear().thenApply(removed -> removed > 0 || outcome.status() == WriteOutcome.Status.DELETED));
+                clear()
+                    .thenApply(
+                        removed -> removed > 0 || outcome.status() == WriteOutcome.Status.DELETED));
   }
 
   private CompletionStage<WriteOutcome> configureHome(WriteOp.Configure op) {
     return grid.ask(
-            grid.partitioner().homeOf(name),
-            (ActorRef<Partition.Outcomes> replyTo) -> new Partition.Write(List.of(op), replyTo),
-            (Partition.Outcomes reply) -> {
-              WriteOutcome outcome = reply.outcomes().get(0);
-              grid.forgetMapConfig(name);
-              if (outcome.status() == WriteOutcome.Status.PRECONDITION_FAILED) {
-                throw new PreconditionFailedException(
-                    outcome.version() == 0
-                        ? "map '" + name + "' has no settings"
-                        : "the settings of map '" + name + "' are at version " + outcome.version(),
-                    outcome.version());
-              }
-              if (outcome.status() == WriteOutcome.Status.UNAVAILABLE) {
-                throw failure("", outcome);
-              }
-              return outcome;
-            });
+        grid.partitioner().homeOf(name),
+        (ActorRef<Partition.Outcomes> replyTo) -> new Partition.Write(List.of(op), replyTo),
+        (Partition.Outcomes reply) -> {
+          WriteOutcome outcome = reply.outcomes().get(0);
+          grid.forgetMapConfig(name);
+          if (outcome.status() == WriteOutcome.Status.PRECONDITION_FAILED) {
+            throw new PreconditionFailedException(
+                outcome.version() == 0
+                    ? "map '" + name + "' has no settings"
+                    : "the settings of map '" + name + "' are at version " + outcome.version(),
+                outcome.version());
+          }
+          if (outcome.status() == WriteOutcome.Status.UNAVAILABLE) {
+            throw failure("", outcome);
+          }
+          return outcome;
+        });
   }
 
   /**
@@ -530,7 +558,10 @@ public final class GridMap {
     try {
       if (query.limit() < 1 || query.limit() > grid.settings().maxListLimit()) {
         throw new InvalidRequestException(
-            "limit must be between 1 and " + grid.settings().maxListLimit() + ", was " + query.limit());
+            "limit must be between 1 and "
+                + grid.settings().maxListLimit()
+                + ", was "
+                + query.limit());
       }
       if (query.prefix() == null
           || query.prefix().getBytes(StandardCharsets.UTF_8).length
@@ -597,12 +628,13 @@ public final class GridMap {
       case CONFLICT -> new ConflictException(outcome.detail());
       case TOO_LARGE -> new ValueTooLargeException(outcome.detail(), 0, 0);
       case REQUEST_MISMATCH -> new IdempotencyKeyReusedException(outcome.detail());
-      case NOT_FOUND -> new NotFoundException(
-          "map '" + name + "' has no entry with key '" + key + "'");
-      default -> new GridUnavailableException(
-          "the partition of key '"
-              + key
-              + "' could not complete the write; it was not acknowledged. Retry shortly.");
+      case NOT_FOUND ->
+          new NotFoundException("map '" + name + "' has no entry with key '" + key + "'");
+      default ->
+          new GridUnavailableException(
+              "the partition of key '"
+                  + key
+                  + "' could not complete the write; it was not acknowledged. Retry shortly.");
     };
   }
 
@@ -615,8 +647,8 @@ public final class GridMap {
   }
 
   /**
-   * Runs the synchronous checks, then completes with the map's settings (MapSettings.DEFAULT
-   * values when it has none); a check's failure completes the stage with it.
+   * Runs the synchronous checks, then completes with the map's settings (MapSettings.DEFAULT values
+   * when it has none); a check's failure completes the stage with it.
    */
   private CompletionStage<MapConfig> validated(Runnable checks) {
     try {
@@ -744,7 +776,9 @@ public final class GridMap {
           StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       throw new InvalidRequestException(
-          "cursor '" + cursor + "' is not one this API issued; pass the cursor of the previous page");
+          "cursor '"
+              + cursor
+              + "' is not one this API issued; pass the cursor of the previous page");
     }
   }
 }

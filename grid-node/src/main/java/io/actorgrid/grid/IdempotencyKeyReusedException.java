@@ -1,6 +1,9 @@
 package io.actorgrid.grid;
 
-/** A write carried an idempotency key that the partition remembers from a different request. Nothing was written; send each distinct request with its own key. */
+/**
+ * A write carried an idempotency key that the partition remembers from a different request. Nothing
+ * was written; send each distinct request with its own key.
+ */
 public final class IdempotencyKeyReusedException extends GridException {
   public IdempotencyKeyReusedException(String message) {
     super(message);

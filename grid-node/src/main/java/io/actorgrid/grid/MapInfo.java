@@ -3,8 +3,8 @@ package io.actorgrid.grid;
 /**
  * A map: how many live records it holds and its settings.
  *
- * @param entries records that exist now (expired ones excluded); counted partition by partition,
- *     so under concurrent writes it is not one point-in-time figure
+ * @param entries records that exist now (expired ones excluded); counted partition by partition, so
+ *     under concurrent writes it is not one point-in-time figure
  * @param settings the map's settings, or null when it has none (node defaults apply)
  * @param settingsVersion version of the settings (0 without), for conditional changes
  */

@@ -35,24 +35,24 @@ public final class WriteOptions {
   }
 
   /**
-   * The record expires this long after the write: it is never returned afterwards, and its
-   * removal is an event in the journal. Overrides the map's default TTL. A put without a TTL
-   * (and without a map default) makes the record permanent, also if it had a TTL before.
+   * The record expires this long after the write: it is never returned afterwards, and its removal
+   * is an event in the journal. Overrides the map's default TTL. A put without a TTL (and without a
+   * map default) makes the record permanent, also if it had a TTL before.
    */
   public WriteOptions withTtl(Duration ttl) {
     return new WriteOptions(precondition, Objects.requireNonNull(ttl), idempotencyKey);
   }
 
   /**
-   * A key naming this request, unique per request (a UUID, say). When a write with the same key
-   * is sent again (a retry after a timeout, a failover, a lost connection), the partition answers
-   * with the first attempt's outcome and writes nothing, as long as it still remembers the key
-   * ({@code actorgrid.idempotency}: 1 h, and the 10,000 most recent keys of the partition). Every
-   * outcome is remembered, also one that changed nothing (a failed precondition, an absent
-   * record): the retry gets it again. The same key with a different request fails with {@link
-   * IdempotencyKeyReusedException} when both concern the same partition; keys are remembered by
-   * the partition of the record they wrote, so a key reused for a record of another partition is
-   * not detected. Use a new key for every request.
+   * A key naming this request, unique per request (a UUID, say). When a write with the same key is
+   * sent again (a retry after a timeout, a failover, a lost connection), the partition answers with
+   * the first attempt's outcome and writes nothing, as long as it still remembers the key ({@code
+   * actorgrid.idempotency}: 1 h, and the 10,000 most recent keys of the partition). Every outcome
+   * is remembered, also one that changed nothing (a failed precondition, an absent record): the
+   * retry gets it again. The same key with a different request fails with {@link
+   * IdempotencyKeyReusedException} when both concern the same partition; keys are remembered by the
+   * partition of the record they wrote, so a key reused for a record of another partition is not
+   * detected. Use a new key for every request.
    *
    * @throws InvalidRequestException unless the key is 1 to 255 visible ASCII characters
    */

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two nodes form one cluster by Pekko Management cluster bootstrap with config discovery: no
- * seed nodes, each knows only the management endpoints of both.
+ * Two nodes form one cluster by Pekko Management cluster bootstrap with config discovery: no seed
+ * nodes, each knows only the management endpoints of both.
  */
 class ClusterBootstrapTest {
   @TempDir Path dir;

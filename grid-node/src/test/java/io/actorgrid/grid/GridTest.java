@@ -62,7 +62,9 @@ class GridTest {
       assertTrue(await(map.get("key-0")).isEmpty());
       Entry changed = await(map.get("key-1")).orElseThrow();
       assertArrayEquals("changed".getBytes(UTF_8), changed.value());
-      assertTrue(changed.created().isBefore(changed.updated()) || changed.created().equals(changed.updated()));
+      assertTrue(
+          changed.created().isBefore(changed.updated())
+              || changed.created().equals(changed.updated()));
       for (int i = 2; i < 200; i++) {
         assertArrayEquals(
             ("value-" + i).getBytes(UTF_8), await(map.get(keys.get(i))).orElseThrow().value());
@@ -77,8 +79,7 @@ class GridTest {
       GridMap map = grid.map("cond");
       WriteResult first = await(map.put("k", new byte[] {1}, null, Precondition.ifAbsent()));
       assertTrue(first.created());
-      assertEquals(
-          "application/octet-stream", await(map.get("k")).orElseThrow().contentType());
+      assertEquals("application/octet-stream", await(map.get("k")).orElseThrow().contentType());
 
       var taken = failure(map.put("k", new byte[] {2}, null, Precondition.ifAbsent()));
       assertEquals(first.version(), ((PreconditionFailedException) taken).currentVersion());
@@ -170,8 +171,7 @@ class GridTest {
               failure(map.put("big", new byte[grid.limits().maxValueBytes() + 1], null));
       assertEquals(grid.limits().maxValueBytes(), tooLarge.limit());
       assertInstanceOf(
-          InvalidRequestException.class,
-          failure(map.list(ListQuery.firstPage().withLimit(0))));
+          InvalidRequestException.class, failure(map.list(ListQuery.firstPage().withLimit(0))));
       assertInstanceOf(
           InvalidRequestException.class,
           failure(map.list(ListQuery.firstPage().withCursor("garbage"))));
@@ -183,8 +183,11 @@ class GridTest {
   void aRecordThatExpiredWhileTheNodeWasDownIsGoneAndItsExpiryIsAnEvent() throws Exception {
     try (Grid grid = start()) {
       GridMap map = grid.map("ttl");
-      await(map.put("short", new byte[] {1}, null, WriteOptions.none().withTtl(Duration.ofMillis(800))));
-      await(map.put("long", new byte[] {2}, null, WriteOptions.none().withTtl(Duration.ofHours(1))));
+      await(
+          map.put(
+              "short", new byte[] {1}, null, WriteOptions.none().withTtl(Duration.ofMillis(800))));
+      await(
+          map.put("long", new byte[] {2}, null, WriteOptions.none().withTtl(Duration.ofHours(1))));
       Entry entry = await(map.get("short")).orElseThrow();
       assertNotNull(entry.expiresAt());
     }
@@ -194,8 +197,7 @@ class GridTest {
       assertTrue(await(map.get("short")).isEmpty());
       assertTrue(await(map.get("long")).isPresent());
       assertEquals(1, await(map.count()));
-      int partition =
-          new io.actorgrid.grid.internal.Partitioner(8).partitionOf("ttl", "short");
+      int partition = new io.actorgrid.grid.internal.Partitioner(8).partitionOf("ttl", "short");
       var query =
           org.apache.pekko.persistence.query.PersistenceQuery.get(grid.system())
               .getReadJournalFor(
@@ -213,11 +215,13 @@ class GridTest {
                         Long.MAX_VALUE)
                     .map(e -> e.event())
                     .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), grid.system()));
-      } while (events.stream().noneMatch(e -> e instanceof io.actorgrid.grid.internal.PartitionEvent.EntryExpired)
+      } while (events.stream()
+              .noneMatch(e -> e instanceof io.actorgrid.grid.internal.PartitionEvent.EntryExpired)
           && System.nanoTime() < deadline
           && sleep(100));
       assertTrue(
-          events.stream().anyMatch(e -> e instanceof io.actorgrid.grid.internal.PartitionEvent.EntryExpired),
+          events.stream()
+              .anyMatch(e -> e instanceof io.actorgrid.grid.internal.PartitionEvent.EntryExpired),
           events::toString);
     }
   }
@@ -237,13 +241,16 @@ class GridTest {
       GridMap map = grid.map("semantics");
       List<BatchItem> items = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
-        items.add(BatchItem.put("k" + i, ("{\"n\":" + i + "}").getBytes(UTF_8), "application/json"));
+        items.add(
+            BatchItem.put("k" + i, ("{\"n\":" + i + "}").getBytes(UTF_8), "application/json"));
       }
       items.add(BatchItem.get("k7"));
       items.add(BatchItem.delete("k8", Precondition.ifVersion(999)));
       List<BatchResult> results = await(map.batch(items, null));
       assertEquals(52, results.size());
-      assertTrue(results.subList(0, 50).stream().allMatch(r -> r.outcome() == BatchResult.Outcome.CREATED));
+      assertTrue(
+          results.subList(0, 50).stream()
+              .allMatch(r -> r.outcome() == BatchResult.Outcome.CREATED));
       assertEquals("{\"n\":7}", new String(results.get(50).entry().value(), UTF_8));
       assertEquals(BatchResult.Outcome.PRECONDITION_FAILED, results.get(51).outcome());
       assertEquals(412, results.get(51).httpStatus());
@@ -254,14 +261,24 @@ class GridTest {
           InvalidRequestException.class,
           failure(map.batch(List.of(BatchItem.get("ok"), BatchItem.get("")), null)));
 
-      WriteResult patched = await(map.patch("k1", "{\"m\":true}".getBytes(UTF_8), WriteOptions.none()));
-      assertEquals("{\"n\":1,\"m\":true}", new String(await(map.get("k1")).orElseThrow().value(), UTF_8));
+      WriteResult patched =
+          await(map.patch("k1", "{\"m\":true}".getBytes(UTF_8), WriteOptions.none()));
+      assertEquals(
+          "{\"n\":1,\"m\":true}", new String(await(map.get("k1")).orElseThrow().value(), UTF_8));
       assertInstanceOf(
           PreconditionFailedException.class,
-          failure(map.patch("k1", "{}".getBytes(UTF_8),
-              WriteOptions.none().withPrecondition(Precondition.ifVersion(patched.version() + 1)))));
-      assertInstanceOf(NotFoundException.class, failure(map.patch("none", "{}".getBytes(UTF_8), WriteOptions.none())));
-      assertInstanceOf(InvalidRequestException.class, failure(map.patch("k1", "{".getBytes(UTF_8), WriteOptions.none())));
+          failure(
+              map.patch(
+                  "k1",
+                  "{}".getBytes(UTF_8),
+                  WriteOptions.none()
+                      .withPrecondition(Precondition.ifVersion(patched.version() + 1)))));
+      assertInstanceOf(
+          NotFoundException.class,
+          failure(map.patch("none", "{}".getBytes(UTF_8), WriteOptions.none())));
+      assertInstanceOf(
+          InvalidRequestException.class,
+          failure(map.patch("k1", "{".getBytes(UTF_8), WriteOptions.none())));
 
       List<CompletionStage<CounterResult>> increments = new ArrayList<>();
       for (int i = 0; i < 300; i++) {
@@ -269,13 +286,18 @@ class GridTest {
       }
       increments.forEach(GridTest::await);
       assertEquals(600, await(map.increment("counter", 0, WriteOptions.none())).value());
-      assertInstanceOf(ConflictException.class, failure(map.increment("k2", 1, WriteOptions.none())));
+      assertInstanceOf(
+          ConflictException.class, failure(map.increment("k2", 1, WriteOptions.none())));
 
       assertEquals(51, await(map.count()));
-      WriteResult configured = await(map.configure(new MapSettings(Duration.ofMinutes(5), 64), Precondition.ifAbsent()));
+      WriteResult configured =
+          await(map.configure(new MapSettings(Duration.ofMinutes(5), 64), Precondition.ifAbsent()));
       assertTrue(configured.created());
       MapInfo info = await(map.describe()).orElseThrow();
-      assertEquals(new MapInfo("semantics", 51, new MapSettings(Duration.ofMinutes(5), 64), configured.version()), info);
+      assertEquals(
+          new MapInfo(
+              "semantics", 51, new MapSettings(Duration.ofMinutes(5), 64), configured.version()),
+          info);
       assertTrue(await(grid.maps()).contains(info));
       assertInstanceOf(ValueTooLargeException.class, failure(map.put("big", new byte[65], null)));
       assertNotNull(await(map.get("k9")).orElseThrow().value());
@@ -297,7 +319,9 @@ class GridTest {
     CounterResult counted;
     try (Grid grid = start()) {
       GridMap map = grid.map("retries");
-      first = await(map.put("k", new byte[] {1}, null, WriteOptions.none().withIdempotencyKey("put-1")));
+      first =
+          await(
+              map.put("k", new byte[] {1}, null, WriteOptions.none().withIdempotencyKey("put-1")));
       counted = await(map.increment("c", 5, WriteOptions.none().withIdempotencyKey("inc-1")));
       await(map.put("k", new byte[] {2}, null));
       // A new default TTL does not make the retries different requests.
@@ -305,13 +329,18 @@ class GridTest {
     }
     try (Grid grid = start()) {
       GridMap map = grid.map("retries");
-      assertEquals(first, await(map.put("k", new byte[] {1}, null, WriteOptions.none().withIdempotencyKey("put-1"))));
+      assertEquals(
+          first,
+          await(
+              map.put("k", new byte[] {1}, null, WriteOptions.none().withIdempotencyKey("put-1"))));
       assertArrayEquals(new byte[] {2}, await(map.get("k")).orElseThrow().value());
-      assertEquals(counted, await(map.increment("c", 5, WriteOptions.none().withIdempotencyKey("inc-1"))));
+      assertEquals(
+          counted, await(map.increment("c", 5, WriteOptions.none().withIdempotencyKey("inc-1"))));
       assertEquals(5, await(map.increment("c", 0, WriteOptions.none())).value());
       assertInstanceOf(
           IdempotencyKeyReusedException.class,
-          failure(map.put("k", new byte[] {3}, null, WriteOptions.none().withIdempotencyKey("put-1"))));
+          failure(
+              map.put("k", new byte[] {3}, null, WriteOptions.none().withIdempotencyKey("put-1"))));
     }
   }
 }

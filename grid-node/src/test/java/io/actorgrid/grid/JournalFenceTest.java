@@ -28,10 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two incarnations of the same partitions, as after a split brain: two nodes that each formed a
- * cluster of their own, on one shared PostgreSQL journal. The journal's unique key (persistence
- * id, sequence number) is the fence: whichever incarnation writes a sequence number second fails
- * its write, so it never acknowledges it. Every acknowledged write must be in the journal, with
- * its value at its version, and no version may be acknowledged twice.
+ * cluster of their own, on one shared PostgreSQL journal. The journal's unique key (persistence id,
+ * sequence number) is the fence: whichever incarnation writes a sequence number second fails its
+ * write, so it never acknowledges it. Every acknowledged write must be in the journal, with its
+ * value at its version, and no version may be acknowledged twice.
  */
 class JournalFenceTest {
   @TempDir Path dir;
@@ -113,7 +113,9 @@ class JournalFenceTest {
       String value = node + "-" + i;
       try {
         WriteResult r =
-            map.put("k" + (i % 5), value.getBytes(UTF_8), "text/plain").toCompletableFuture().join();
+            map.put("k" + (i % 5), value.getBytes(UTF_8), "text/plain")
+                .toCompletableFuture()
+                .join();
         Ack previous = acked.putIfAbsent(r.version(), new Ack(node, value));
         if (previous != null) {
           duplicates.put(r.version(), new Ack(node, value + " after " + previous));

@@ -55,7 +55,8 @@ final class ReadmeExample {
           users
               .batch(
                   List.of(
-                      BatchItem.put("bob", "{\"name\":\"Bob\"}".getBytes(UTF_8), "application/json"),
+                      BatchItem.put(
+                          "bob", "{\"name\":\"Bob\"}".getBytes(UTF_8), "application/json"),
                       BatchItem.get("alice")),
                   null)
               .toCompletableFuture()

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The body of a batch request, {@code {"items":[{"op":"put","key":"k","value":<JSON>}, ...]}},
- * read into batch items. Every mistake names the item and says how to fix it.
+ * The body of a batch request, {@code {"items":[{"op":"put","key":"k","value":<JSON>}, ...]}}, read
+ * into batch items. Every mistake names the item and says how to fix it.
  */
 final class BatchRequests {
   private BatchRequests() {}
@@ -70,11 +70,12 @@ final class BatchRequests {
             precondition = Precondition.ifAbsent();
           }
         }
-        default -> throw new InvalidRequestException(
-            where
-                + " has an unknown member '"
-                + field.getKey()
-                + "'; items have op, key, value, ttl, ifVersion and ifAbsent");
+        default ->
+            throw new InvalidRequestException(
+                where
+                    + " has an unknown member '"
+                    + field.getKey()
+                    + "'; items have op, key, value, ttl, ifVersion and ifAbsent");
       }
     }
     if (node.has("ifVersion") && node.has("ifAbsent")) {
@@ -105,8 +106,8 @@ final class BatchRequests {
         }
         yield BatchItem.delete(key, precondition);
       }
-      default -> throw new InvalidRequestException(
-          where + ".op is '" + op + "'; use put, get or delete");
+      default ->
+          throw new InvalidRequestException(where + ".op is '" + op + "'; use put, get or delete");
     };
   }
 

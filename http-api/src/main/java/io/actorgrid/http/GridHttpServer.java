@@ -13,8 +13,8 @@ public final class GridHttpServer {
   private GridHttpServer() {}
 
   /**
-   * Binds the routes on {@code settings}' host and port (0 picks a free port). Coordinated
-   * shutdown stops accepting connections first and lets requests in progress finish.
+   * Binds the routes on {@code settings}' host and port (0 picks a free port). Coordinated shutdown
+   * stops accepting connections first and lets requests in progress finish.
    */
   public static CompletionStage<ServerBinding> start(Grid grid, HttpSettings settings) {
     var system = grid.system();

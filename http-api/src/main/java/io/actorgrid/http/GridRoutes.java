@@ -3,42 +3,42 @@ package io.actorgrid.http;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.actorgrid.grid.BatchResult;
 import io.actorgrid.grid.Entry;
-import io.actorgrid.grid.GridException;
-import io.actorgrid.grid.MapSettings;
-import io.actorgrid.grid.WriteOptions;
-import io.actorgrid.http.wire.BatchReply;
-import io.actorgrid.http.wire.ClearReply;
-import io.actorgrid.http.wire.CounterReply;
-import io.actorgrid.http.wire.MapReply;
-import java.net.URLEncoder;
-import java.time.Duration;
-import java.util.Map;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 import io.actorgrid.grid.Grid;
+import io.actorgrid.grid.GridException;
 import io.actorgrid.grid.GridMap;
 import io.actorgrid.grid.InvalidRequestException;
 import io.actorgrid.grid.ListQuery;
+import io.actorgrid.grid.MapSettings;
 import io.actorgrid.grid.Page;
 import io.actorgrid.grid.ValueTooLargeException;
+import io.actorgrid.grid.WriteOptions;
+import io.actorgrid.http.wire.BatchReply;
+import io.actorgrid.http.wire.ClearReply;
 import io.actorgrid.http.wire.ClusterReply;
+import io.actorgrid.http.wire.CounterReply;
 import io.actorgrid.http.wire.ListReply;
+import io.actorgrid.http.wire.MapReply;
 import io.actorgrid.http.wire.MapsReply;
 import io.actorgrid.http.wire.WriteReply;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -46,10 +46,10 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharset;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaType;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.headers.Allow;
 import org.apache.pekko.http.javadsl.model.headers.ETag;
 import org.apache.pekko.http.javadsl.model.headers.EntityTag;
@@ -60,9 +60,9 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The HTTP API, v1. Every route calls the embedded API ({@link Grid}, {@link GridMap}), so HTTP
- * and embedded users get the same semantics; this class only translates. Errors are problem
- * documents (see {@link Problems}); statuses follow {@link io.actorgrid.grid.GridException}.
+ * The HTTP API, v1. Every route calls the embedded API ({@link Grid}, {@link GridMap}), so HTTP and
+ * embedded users get the same semantics; this class only translates. Errors are problem documents
+ * (see {@link Problems}); statuses follow {@link io.actorgrid.grid.GridException}.
  */
 public final class GridRoutes extends AllDirectives {
   private final Grid grid;
@@ -119,13 +119,14 @@ public final class GridRoutes extends AllDirectives {
                       switch (action) {
                         case "batch" -> batch(map);
                         case "clear" -> clearMap(map);
-                        default -> complete(
-                            problems.problem(
-                                404,
-                                "Not found",
-                                "no action '"
-                                    + action
-                                    + "' on maps; the actions are :batch and :clear"));
+                        default ->
+                            complete(
+                                problems.problem(
+                                    404,
+                                    "Not found",
+                                    "no action '"
+                                        + action
+                                        + "' on maps; the actions are :batch and :clear"));
                       }));
     }
     return concat(
@@ -222,7 +223,8 @@ public final class GridRoutes extends AllDirectives {
                               return e.expiresAt() == null
                                   ? response
                                   : response.addHeader(
-                                      RawHeader.create("Grid-Expires-At", e.expiresAt().toString()));
+                                      RawHeader.create(
+                                          "Grid-Expires-At", e.expiresAt().toString()));
                             })));
   }
 
@@ -270,8 +272,7 @@ public final class GridRoutes extends AllDirectives {
    * The options of a write from its headers and query: If-Match / If-None-Match, ?ttl= and
    * Idempotency-Key.
    */
-  private Route writeOptions(
-      boolean isPut, boolean takesTtl, Function<WriteOptions, Route> inner) {
+  private Route writeOptions(boolean isPut, boolean takesTtl, Function<WriteOptions, Route> inner) {
     return optionalHeaderValueByName(
         "If-Match",
         ifMatch ->
@@ -381,8 +382,7 @@ public final class GridRoutes extends AllDirectives {
         true,
         (options, entity) ->
             readBody(entity)
-                .thenCompose(
-                    body -> grid.map(mapName).increment(key, delta(entity, body), options))
+                .thenCompose(body -> grid.map(mapName).increment(key, delta(entity, body), options))
                 .thenApply(
                     counter ->
                         json(
@@ -465,20 +465,40 @@ public final class GridRoutes extends AllDirectives {
           result.key(),
           e.httpStatus(),
           result.outcome() == BatchResult.Outcome.PRECONDITION_FAILED ? result.version() : null,
-          null, null, null, null, null,
+          null,
+          null,
+          null,
+          null,
+          null,
           e.title(),
           e.getMessage());
     }
     if (result.outcome() == BatchResult.Outcome.NOT_FOUND) {
       return new BatchReply.Item(
-          result.key(), 404, null, null, null, null, null, null, "Not found",
+          result.key(),
+          404,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          "Not found",
           "no entry with key '" + result.key() + "'");
     }
     Entry e = result.entry();
     if (e == null) {
       return new BatchReply.Item(
-          result.key(), result.httpStatus(), result.version(),
-          null, null, null, null, null, null, null);
+          result.key(),
+          result.httpStatus(),
+          result.version(),
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null);
     }
     InlineValue v = inline(e);
     return new BatchReply.Item(
@@ -581,10 +601,11 @@ public final class GridRoutes extends AllDirectives {
           }
           maxValueBytes = value.longValue();
         }
-        default -> throw new InvalidRequestException(
-            "unknown map setting '"
-                + field.getKey()
-                + "'; the settings are defaultTtl and maxValueBytes");
+        default ->
+            throw new InvalidRequestException(
+                "unknown map setting '"
+                    + field.getKey()
+                    + "'; the settings are defaultTtl and maxValueBytes");
       }
     }
     return new MapSettings(ttl, maxValueBytes);
@@ -642,7 +663,9 @@ public final class GridRoutes extends AllDirectives {
                                                   boolParam("values", values));
                                           return grid.map(mapName)
                                               .list(query)
-                                              .thenApply(page -> json(200, toJson(listReply(mapName, page))));
+                                              .thenApply(
+                                                  page ->
+                                                      json(200, toJson(listReply(mapName, page))));
                                         })))));
   }
 
@@ -711,7 +734,9 @@ public final class GridRoutes extends AllDirectives {
     // RFC 8259: JSON exchanged between systems is UTF-8 without a byte order mark. Jackson would
     // also accept UTF-16/32 and a BOM; such values could not be inlined in listings.
     boolean bom =
-        body.length >= 3 && (body[0] & 0xff) == 0xef && (body[1] & 0xff) == 0xbb
+        body.length >= 3
+            && (body[0] & 0xff) == 0xef
+            && (body[1] & 0xff) == 0xbb
             && (body[2] & 0xff) == 0xbf;
     boolean wide = false;
     for (int i = 0; i < Math.min(4, body.length); i++) {

@@ -10,8 +10,8 @@ import org.apache.pekko.http.scaladsl.settings.ServerSettings;
 
 /**
  * Answers requests that Pekko HTTP cannot parse (before any route runs: a URI or header over its
- * limit, a malformed request line) with a problem document, like every other error. Named in
- * {@code pekko.http.server.parsing.error-handler}.
+ * limit, a malformed request line) with a problem document, like every other error. Named in {@code
+ * pekko.http.server.parsing.error-handler}.
  */
 public final class ProblemParsingErrorHandler extends ParsingErrorHandler {
   private final Problems problems = new Problems(new ObjectMapper());

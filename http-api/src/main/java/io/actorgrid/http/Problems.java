@@ -27,6 +27,7 @@ final class Problems {
   private static final Logger log = LoggerFactory.getLogger(Problems.class);
   static final ContentType PROBLEM_JSON =
       MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8).toContentType();
+
   /** Seconds a client should wait before retrying a 503. */
   static final long RETRY_AFTER_SECONDS = 1;
 

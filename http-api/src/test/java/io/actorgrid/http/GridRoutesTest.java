@@ -862,8 +862,7 @@ class GridRoutesTest {
   @Test
   void requestsThePekkoParserRefusesAreProblemsToo() throws Exception {
     var longUri = put("parser-errors", "k".repeat(3000), "v", "text/plain");
-    assertTrue(
-        longUri.statusCode() == 400 || longUri.statusCode() == 414, () -> text(longUri));
+    assertTrue(longUri.statusCode() == 400 || longUri.statusCode() == 414, () -> text(longUri));
     assertProblem(longUri, longUri.statusCode());
   }
 
@@ -1083,7 +1082,8 @@ class GridRoutesTest {
     assertTrue(assertProblem(tooLarge, 413).get("detail").asText().contains("maxValueBytes"));
     assertEquals(201, put(map, "c", "x".repeat(100), "text/plain").statusCode());
 
-    assertProblem(putJson(mapUri(map), "{\"defaultTtl\":null}", "If-Match", "\"" + (v1 + 99) + "\""), 412);
+    assertProblem(
+        putJson(mapUri(map), "{\"defaultTtl\":null}", "If-Match", "\"" + (v1 + 99) + "\""), 412);
     var changed = putJson(mapUri(map), "{\"defaultTtl\":null}", "If-Match", "\"" + v1 + "\"");
     assertEquals(200, changed.statusCode(), () -> text(changed));
     assertTrue(json(get(mapUri(map))).get("settings").get("defaultTtl").isNull());
@@ -1141,7 +1141,10 @@ class GridRoutesTest {
     assertProblem(delete(mapUri(map)), 404);
     assertProblem(post(URI.create(base + "/v1/maps/" + map + ":frobnicate"), "", null), 404);
     assertEquals(
-        0, json(post(URI.create(base + "/v1/maps/" + map + ":clear"), "", null)).get("removed").asLong());
+        0,
+        json(post(URI.create(base + "/v1/maps/" + map + ":clear"), "", null))
+            .get("removed")
+            .asLong());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1160,8 +1163,12 @@ class GridRoutesTest {
                 + "{\"op\":\"get\",\"key\":\"a\"},"
                 + "{\"op\":\"put\",\"key\":\"a\",\"value\":[2],\"ttl\":\"1h\"},"
                 + "{\"op\":\"get\",\"key\":\"existing\"},"
-                + "{\"op\":\"delete\",\"key\":\"existing\",\"ifVersion\":" + (existing + 100) + "},"
-                + "{\"op\":\"delete\",\"key\":\"existing\",\"ifVersion\":" + existing + "},"
+                + "{\"op\":\"delete\",\"key\":\"existing\",\"ifVersion\":"
+                + (existing + 100)
+                + "},"
+                + "{\"op\":\"delete\",\"key\":\"existing\",\"ifVersion\":"
+                + existing
+                + "},"
                 + "{\"op\":\"get\",\"key\":\"existing\"},"
                 + "{\"op\":\"delete\",\"key\":\"never\"},"
                 + "{\"op\":\"put\",\"key\":\"a\",\"value\":3,\"ifAbsent\":true}"
@@ -1188,8 +1195,12 @@ class GridRoutesTest {
     String map = "batch-many";
     StringBuilder body = new StringBuilder("{\"items\":[");
     for (int i = 0; i < 1000; i++) {
-      body.append(i == 0 ? "" : ",").append("{\"op\":\"put\",\"key\":\"k").append(i)
-          .append("\",\"value\":").append(i).append('}');
+      body.append(i == 0 ? "" : ",")
+          .append("{\"op\":\"put\",\"key\":\"k")
+          .append(i)
+          .append("\",\"value\":")
+          .append(i)
+          .append('}');
     }
     var reply = batch(map, body.append("]}").toString());
     assertEquals(200, reply.statusCode(), () -> text(reply));
@@ -1216,10 +1227,12 @@ class GridRoutesTest {
     bad.put("{\"items\":[]}", "no items");
     bad.put("{\"items\":[],\"extra\":1}", "items");
     bad.put("{\"items\":[{\"op\":\"upsert\",\"key\":\"k\"}]}", "items[0].op");
-    bad.put("{\"items\":[{\"op\":\"get\",\"key\":\"k\"},{\"op\":\"put\",\"key\":\"k\"}]}", "items[1]");
+    bad.put(
+        "{\"items\":[{\"op\":\"get\",\"key\":\"k\"},{\"op\":\"put\",\"key\":\"k\"}]}", "items[1]");
     bad.put("{\"items\":[{\"op\":\"put\",\"key\":\"\",\"value\":1}]}", "items[0]");
     bad.put("{\"items\":[{\"op\":\"put\",\"key\":\"k\",\"value\":1,\"tll\":\"1s\"}]}", "tll");
-    bad.put("{\"items\":[{\"op\":\"put\",\"key\":\"k\",\"value\":1,\"ttl\":\"1y\"}]}", "items[0].ttl");
+    bad.put(
+        "{\"items\":[{\"op\":\"put\",\"key\":\"k\",\"value\":1,\"ttl\":\"1y\"}]}", "items[0].ttl");
     bad.put("{\"items\":[{\"op\":\"get\",\"key\":5}]}", "key");
     bad.put("{\"items\":[{\"op\":\"delete\",\"key\":\"k\",\"ifVersion\":0}]}", "ifVersion");
     bad.put("{\"items\":[7]}", "items[0]");
@@ -1229,8 +1242,7 @@ class GridRoutesTest {
           try {
             JsonNode problem = assertProblem(batch(map, body), 400);
             assertTrue(
-                problem.get("detail").asText().contains(mentions),
-                () -> body + " -> " + problem);
+                problem.get("detail").asText().contains(mentions), () -> body + " -> " + problem);
           } catch (Exception e) {
             throw new AssertionError(e);
           }
@@ -1243,8 +1255,12 @@ class GridRoutesTest {
     assertProblem(notJson, 400);
     String oversized = "\"" + "x".repeat(MAX_VALUE_BYTES) + "\"";
     assertProblem(
-        batch(map, "{\"items\":[{\"op\":\"put\",\"key\":\"a\",\"value\":1},"
-            + "{\"op\":\"put\",\"key\":\"b\",\"value\":" + oversized + "}]}"),
+        batch(
+            map,
+            "{\"items\":[{\"op\":\"put\",\"key\":\"a\",\"value\":1},"
+                + "{\"op\":\"put\",\"key\":\"b\",\"value\":"
+                + oversized
+                + "}]}"),
         413);
     assertProblem(get(mapUri(map)), 404);
   }
@@ -1253,8 +1269,10 @@ class GridRoutesTest {
   void batchValuesKeepTheirNumbersExactly() throws Exception {
     String map = "batch-numbers";
     var reply =
-        batch(map, "{\"items\":[{\"op\":\"put\",\"key\":\"n\",\"value\":"
-            + "{\"price\":0.10,\"big\":12345678901234567.89,\"int\":123456789012345678901234567890}}]}");
+        batch(
+            map,
+            "{\"items\":[{\"op\":\"put\",\"key\":\"n\",\"value\":"
+                + "{\"price\":0.10,\"big\":12345678901234567.89,\"int\":123456789012345678901234567890}}]}");
     assertEquals(200, reply.statusCode(), () -> text(reply));
     String stored = text(get(entry(map, "n")));
     assertTrue(stored.contains("0.10"), stored);
@@ -1275,11 +1293,16 @@ class GridRoutesTest {
     String big = "\"" + "x".repeat(60 * 1024) + "\"";
     StringBuilder puts = new StringBuilder("{\"items\":[");
     for (int i = 0; i < keys.size(); i++) {
-      puts.append(i == 0 ? "" : ",").append("{\"op\":\"put\",\"key\":\"").append(keys.get(i))
-          .append("\",\"value\":").append(big).append('}');
+      puts.append(i == 0 ? "" : ",")
+          .append("{\"op\":\"put\",\"key\":\"")
+          .append(keys.get(i))
+          .append("\",\"value\":")
+          .append(big)
+          .append('}');
     }
     JsonNode refused = assertProblem(batch(map, puts.append("]}").toString()), 413);
-    assertTrue(refused.get("detail").asText().contains("max-batch-partition-bytes"), refused::toString);
+    assertTrue(
+        refused.get("detail").asText().contains("max-batch-partition-bytes"), refused::toString);
     assertProblem(get(mapUri(map)), 404);
 
     for (String key : keys) {
@@ -1287,7 +1310,10 @@ class GridRoutesTest {
     }
     StringBuilder gets = new StringBuilder("{\"items\":[");
     for (int i = 0; i < keys.size(); i++) {
-      gets.append(i == 0 ? "" : ",").append("{\"op\":\"get\",\"key\":\"").append(keys.get(i)).append("\"}");
+      gets.append(i == 0 ? "" : ",")
+          .append("{\"op\":\"get\",\"key\":\"")
+          .append(keys.get(i))
+          .append("\"}");
     }
     var read = batch(map, gets.append("]}").toString());
     assertEquals(200, read.statusCode(), () -> text(read));
@@ -1295,7 +1321,9 @@ class GridRoutesTest {
     json(read).get("items").forEach(i -> statuses.add(i.get("status").asInt()));
     int found = statuses.indexOf(413);
     assertTrue(found > 20, "the values that fit 1.5 MiB are answered: " + statuses);
-    assertTrue(statuses.subList(found, statuses.size()).stream().allMatch(s -> s == 413), statuses::toString);
+    assertTrue(
+        statuses.subList(found, statuses.size()).stream().allMatch(s -> s == 413),
+        statuses::toString);
     assertTrue(json(read).get("items").get(found).get("detail").asText().contains("GET"));
   }
 
@@ -1318,7 +1346,8 @@ class GridRoutesTest {
     assertEquals("application/json", header(get(entry(map, "doc")), "Content-Type"));
 
     assertProblem(patch(entry(map, "doc"), "{\"a\":2}", "If-Match", "\"" + v1 + "\""), 412);
-    assertEquals(200, patch(entry(map, "doc"), "{\"a\":2}", "If-Match", "\"" + v2 + "\"").statusCode());
+    assertEquals(
+        200, patch(entry(map, "doc"), "{\"a\":2}", "If-Match", "\"" + v2 + "\"").statusCode());
     assertEquals(2, json(get(entry(map, "doc"))).get("a").asInt());
     assertEquals(200, patch(entry(map, "doc"), "[1,2]").statusCode());
     assertEquals("[1,2]", text(get(entry(map, "doc"))));
@@ -1344,9 +1373,12 @@ class GridRoutesTest {
     String big = "{\"big\":\"" + "x".repeat(MAX_VALUE_BYTES - 20) + "\"}";
     assertEquals(200, patch(entry(map, "doc"), big).statusCode());
     assertProblem(patch(entry(map, "doc"), "{\"more\":\"" + "y".repeat(100) + "\"}"), 413);
-    assertProblem(send(request(URI.create(entry(map, "doc") + "?ttl=1s"))
-        .header("Content-Type", "application/merge-patch+json")
-        .method("PATCH", BodyPublishers.ofString("{}"))), 400);
+    assertProblem(
+        send(
+            request(URI.create(entry(map, "doc") + "?ttl=1s"))
+                .header("Content-Type", "application/merge-patch+json")
+                .method("PATCH", BodyPublishers.ofString("{}"))),
+        400);
     assertEquals(1, json(get(entry(map, "doc"))).get("a").asInt());
   }
 
@@ -1388,8 +1420,8 @@ class GridRoutesTest {
     assertEquals("application/json", header(read, "Content-Type"));
     put(map, "preset", "41", "application/json");
     assertEquals(42, json(post(increment(map, "preset"), "", null)).get("value").asLong());
-    var withTtl = send(request(URI.create(increment(map, "temp") + "?ttl=1h"))
-        .POST(BodyPublishers.noBody()));
+    var withTtl =
+        send(request(URI.create(increment(map, "temp") + "?ttl=1h")).POST(BodyPublishers.noBody()));
     assertEquals(201, withTtl.statusCode(), () -> text(withTtl));
     assertTrue(get(entry(map, "temp")).headers().firstValue("Grid-Expires-At").isPresent());
     assertEquals("1", text(get(entry(map, "temp"))));
@@ -1410,10 +1442,17 @@ class GridRoutesTest {
     }
     assertTrue(
         assertProblem(post(increment(map, "max"), "", null), 409)
-            .get("detail").asText().contains("overflow"));
+            .get("detail")
+            .asText()
+            .contains("overflow"));
     for (String body :
-        List.of("{\"delta\":1.5}", "{\"delta\":\"1\"}", "{\"delta\":1,\"x\":2}", "[1]",
-            "{\"delta\":99999999999999999999}", "{\"delta\"")) {
+        List.of(
+            "{\"delta\":1.5}",
+            "{\"delta\":\"1\"}",
+            "{\"delta\":1,\"x\":2}",
+            "[1]",
+            "{\"delta\":99999999999999999999}",
+            "{\"delta\"")) {
       assertProblem(post(increment(map, "c"), body, "application/json"), 400);
     }
     assertProblem(post(increment(map, "c"), "{\"delta\":1}", "text/plain"), 400);
@@ -1457,7 +1496,8 @@ class GridRoutesTest {
     assertEquals(version, etagVersion(retry), "the original version");
     assertEquals(version, etagVersion(get(entry(map, "k"))), "nothing was written again");
 
-    JsonNode reused = assertProblem(put(map, "k", "two", "text/plain", "Idempotency-Key", "req-1"), 422);
+    JsonNode reused =
+        assertProblem(put(map, "k", "two", "text/plain", "Idempotency-Key", "req-1"), 422);
     assertTrue(reused.get("detail").asText().contains("req-1"));
     assertEquals("one", text(get(entry(map, "k"))));
 
@@ -1481,17 +1521,21 @@ class GridRoutesTest {
 
     // A batch whose delete found nothing and whose put created: its retry answers the same and
     // leaves the record the first attempt left.
-    String mixed = "{\"items\":[{\"op\":\"delete\",\"key\":\"m1\"},"
-        + "{\"op\":\"put\",\"key\":\"m1\",\"value\":1}]}";
+    String mixed =
+        "{\"items\":[{\"op\":\"delete\",\"key\":\"m1\"},"
+            + "{\"op\":\"put\",\"key\":\"m1\",\"value\":1}]}";
     var mixed1 = send(batchRequest(map, mixed).header("Idempotency-Key", "req-6"));
     var mixed2 = send(batchRequest(map, mixed).header("Idempotency-Key", "req-6"));
-    assertEquals(json(mixed1).get("items").get(0).get("status"), json(mixed2).get("items").get(0).get("status"));
+    assertEquals(
+        json(mixed1).get("items").get(0).get("status"),
+        json(mixed2).get("items").get(0).get("status"));
     assertEquals(404, json(mixed2).get("items").get(0).get("status").asInt());
     assertEquals(json(mixed1).get("items").get(1), json(mixed2).get("items").get(1));
     assertEquals("1", text(get(entry(map, "m1"))), "the retry did not delete m1");
 
-    String batchBody = "{\"items\":[{\"op\":\"put\",\"key\":\"b1\",\"value\":1},"
-        + "{\"op\":\"get\",\"key\":\"b1\"}]}";
+    String batchBody =
+        "{\"items\":[{\"op\":\"put\",\"key\":\"b1\",\"value\":1},"
+            + "{\"op\":\"get\",\"key\":\"b1\"}]}";
     var batch1 = send(batchRequest(map, batchBody).header("Idempotency-Key", "req-5"));
     put(map, "b1", "2", "application/json");
     var batch2 = send(batchRequest(map, batchBody).header("Idempotency-Key", "req-5"));
@@ -1501,10 +1545,11 @@ class GridRoutesTest {
 
     for (String bad : List.of("x".repeat(256), "two words")) {
       assertProblem(
-          send(request(entry(map, "k"))
-              .header("Content-Type", "text/plain")
-              .header("Idempotency-Key", bad)
-              .PUT(BodyPublishers.ofString("v"))),
+          send(
+              request(entry(map, "k"))
+                  .header("Content-Type", "text/plain")
+                  .header("Idempotency-Key", bad)
+                  .PUT(BodyPublishers.ofString("v"))),
           400);
     }
   }
@@ -1523,32 +1568,40 @@ class GridRoutesTest {
     int operations = 0;
     var paths = doc.get("paths").properties();
     for (var path : paths) {
-      String concrete =
-          path.getKey()
-              .replace("{map}", "openapi-check")
-              .replace("{key}", "k");
+      String concrete = path.getKey().replace("{map}", "openapi-check").replace("{key}", "k");
       for (String method : methods) {
         JsonNode operation = path.getValue().get(method);
         HttpRequest.Builder request = request(URI.create(base + concrete));
         HttpRequest.Builder withBody =
-            request.header("Content-Type", method.equals("patch") ? "application/merge-patch+json" : "application/json");
-        String body = method.equals("post") && concrete.endsWith(":batch")
-            ? "{\"items\":[{\"op\":\"get\",\"key\":\"k\"}]}"
-            : method.equals("put") && concrete.endsWith("openapi-check") ? "{}" : "{\"a\":1}";
+            request.header(
+                "Content-Type",
+                method.equals("patch") ? "application/merge-patch+json" : "application/json");
+        String body =
+            method.equals("post") && concrete.endsWith(":batch")
+                ? "{\"items\":[{\"op\":\"get\",\"key\":\"k\"}]}"
+                : method.equals("put") && concrete.endsWith("openapi-check") ? "{}" : "{\"a\":1}";
         HttpResponse<byte[]> answer =
-            send(switch (method) {
-              case "get" -> request.GET();
-              case "head" -> request.method("HEAD", BodyPublishers.noBody());
-              case "delete" -> request.DELETE();
-              default -> withBody.method(method.toUpperCase(java.util.Locale.ROOT), BodyPublishers.ofString(body));
-            });
+            send(
+                switch (method) {
+                  case "get" -> request.GET();
+                  case "head" -> request.method("HEAD", BodyPublishers.noBody());
+                  case "delete" -> request.DELETE();
+                  default ->
+                      withBody.method(
+                          method.toUpperCase(java.util.Locale.ROOT), BodyPublishers.ofString(body));
+                });
         if (operation == null) {
           // Other methods on an action path act on a key that ends in the action's name.
           boolean actionPath = path.getKey().contains(":");
           if (!actionPath && (!method.equals("head") || path.getValue().get("get") == null)) {
             assertTrue(
                 answer.statusCode() == 405 || answer.statusCode() == 404,
-                () -> method + " " + path.getKey() + " is not documented but answered " + answer.statusCode());
+                () ->
+                    method
+                        + " "
+                        + path.getKey()
+                        + " is not documented but answered "
+                        + answer.statusCode());
           }
           continue;
         }
@@ -1557,8 +1610,16 @@ class GridRoutesTest {
         operation.get("responses").fieldNames().forEachRemaining(documented::add);
         assertTrue(
             documented.contains(Integer.toString(answer.statusCode())),
-            () -> method + " " + path.getKey() + " answered " + answer.statusCode() + " ("
-                + text(answer) + "), documented: " + documented);
+            () ->
+                method
+                    + " "
+                    + path.getKey()
+                    + " answered "
+                    + answer.statusCode()
+                    + " ("
+                    + text(answer)
+                    + "), documented: "
+                    + documented);
         assertTrue(operation.hasNonNull("summary"), () -> method + " " + path.getKey());
       }
     }
@@ -1586,8 +1647,7 @@ class GridRoutesTest {
   /** Checks an error response: its status, its media type and its problem document. */
   private static JsonNode assertProblem(HttpResponse<byte[]> reply, int status) throws IOException {
     assertEquals(status, reply.statusCode(), () -> "body: " + text(reply));
-    assertEquals(
-        "application/problem+json", mediaType(reply), () -> "headers: " + reply.headers());
+    assertEquals("application/problem+json", mediaType(reply), () -> "headers: " + reply.headers());
     JsonNode problem = JSON.readTree(reply.body());
     assertEquals(status, problem.path("status").asInt(), problem::toString);
     assertTrue(problem.path("title").isTextual(), problem::toString);

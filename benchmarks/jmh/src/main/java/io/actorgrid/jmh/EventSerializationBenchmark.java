@@ -22,9 +22,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One journal event, a put of a 1 KiB value, through the serializer Pekko persistence uses for
- * it (jackson-cbor): every acknowledged write pays {@code serialize} once, every replayed event
- * pays {@code deserialize} once.
+ * One journal event, a put of a 1 KiB value, through the serializer Pekko persistence uses for it
+ * (jackson-cbor): every acknowledged write pays {@code serialize} once, every replayed event pays
+ * {@code deserialize} once.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,7 +49,11 @@ public class EventSerializationBenchmark {
             Fixtures.randomBytes(new Random(42), 1024),
             Fixtures.CONTENT_TYPE,
             41,
-            Fixtures.EPOCH_MILLIS, 0, null, null, 0);
+            Fixtures.EPOCH_MILLIS,
+            0,
+            null,
+            null,
+            0);
     serializer = Fixtures.cborSerializerFor(system, event);
     manifest = Serializers.manifestFor(serializer, event);
     bytes = serializer.toBinary(event);

@@ -50,8 +50,8 @@ final class Fixtures {
 
   /**
    * A partition holding {@code records} records of {@code valueBytes} random bytes each in map
-   * {@link #MAP}, with keys {@link #key}(0 .. records-1), built the way a journal replay builds
-   * it: by applying one put event per record, in a random key order.
+   * {@link #MAP}, with keys {@link #key}(0 .. records-1), built the way a journal replay builds it:
+   * by applying one put event per record, in a random key order.
    */
   static PartitionState partition(int records, int valueBytes, long seed) {
     Random random = new Random(seed);
@@ -65,7 +65,11 @@ final class Fixtures {
               randomBytes(random, valueBytes),
               CONTENT_TYPE,
               0,
-              EPOCH_MILLIS + version, 0, null, null, 0);
+              EPOCH_MILLIS + version,
+              0,
+              null,
+              null,
+              0);
       state = state.apply(put, version);
     }
     if (state.size() != records) {
@@ -76,8 +80,8 @@ final class Fixtures {
 
   /**
    * A classic actor system with the local provider, so no cluster or remoting starts: it exists
-   * only to host the serialization extension with the bindings of every reference.conf on the
-   * class path (in the uber-jar they are appended into one). System properties still override.
+   * only to host the serialization extension with the bindings of every reference.conf on the class
+   * path (in the uber-jar they are appended into one). System properties still override.
    */
   static ActorSystem startSystem(String name) {
     return ActorSystem.create(
@@ -102,8 +106,8 @@ final class Fixtures {
 
   /**
    * The serializer Pekko picks for {@code message}; it must be the jackson-cbor binding from the
-   * serialization module's reference.conf. If that file was lost (a shading mistake), failing
-   * here is better than measuring Java serialization or an error path.
+   * serialization module's reference.conf. If that file was lost (a shading mistake), failing here
+   * is better than measuring Java serialization or an error path.
    */
   static SerializerWithStringManifest cborSerializerFor(ActorSystem system, Object message) {
     Serialization serialization = SerializationExtension.get(system);

@@ -83,7 +83,11 @@ public class PartitionStateBenchmark {
         Fixtures.randomBytes(random, 1024),
         Fixtures.CONTENT_TYPE,
         previousVersion,
-        Fixtures.EPOCH_MILLIS, 0, null, null, 0);
+        Fixtures.EPOCH_MILLIS,
+        0,
+        null,
+        null,
+        0);
   }
 
   /** Replaces an existing record (an update). */

@@ -16,9 +16,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Key hashing: every request hashes its (map, key) once to find its partition. {@code
- * utf8Encode} is a baseline: the share of {@code partitionOf} spent encoding the key before
- * MurmurHash3 runs.
+ * Key hashing: every request hashes its (map, key) once to find its partition. {@code utf8Encode}
+ * is a baseline: the share of {@code partitionOf} spent encoding the key before MurmurHash3 runs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -16,8 +16,8 @@ import java.util.concurrent.Semaphore;
 import java.util.stream.Stream;
 
 /**
- * Writes EVENTS events of VALUE_BYTES each over KEYS distinct keys into PARTITIONS partitions of
- * an embedded node (H2 journal), restarts the node and reports how long the recovery took, the
+ * Writes EVENTS events of VALUE_BYTES each over KEYS distinct keys into PARTITIONS partitions of an
+ * embedded node (H2 journal), restarts the node and reports how long the recovery took, the
  * snapshots written, the journal's size on disk and the heap the records take after recovery.
  *
  * <pre>java -cp ... io.actorgrid.bench.RecoveryBenchmark EVENTS KEYS PARTITIONS [VALUE_BYTES]</pre>
@@ -54,8 +54,8 @@ public final class RecoveryBenchmark {
       for (int i = 0; i < events; i++) {
         inFlight.acquire();
         map.put("key-" + (i % keys), value, "application/octet-stream")
-                .toCompletableFuture()
-                .whenComplete((r, e) -> inFlight.release());
+            .toCompletableFuture()
+            .whenComplete((r, e) -> inFlight.release());
       }
       inFlight.acquire(256);
       writeMillis = (System.nanoTime() - start) / 1_000_000;

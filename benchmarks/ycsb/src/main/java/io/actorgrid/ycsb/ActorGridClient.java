@@ -26,8 +26,8 @@ import site.ycsb.StringByteIterator;
  * <p>Properties: {@code actorgrid.url} (default {@code http://127.0.0.1:8080}), {@code
  * actorgrid.map} (default: the YCSB table name), {@code actorgrid.timeout.ms} (default 10000).
  *
- * <p>Statuses: 404 is NOT_FOUND; 503 (a partition that is recovering or whose journal fails),
- * 429, 504 and request timeouts are SERVICE_UNAVAILABLE; anything else unexpected is ERROR.
+ * <p>Statuses: 404 is NOT_FOUND; 503 (a partition that is recovering or whose journal fails), 429,
+ * 504 and request timeouts are SERVICE_UNAVAILABLE; anything else unexpected is ERROR.
  *
  * <p>Update: see {@link HttpDb#coversWholeRecord}. With every field given it is one unconditional
  * PUT; otherwise GET, merge, and PUT with {@code If-Match} on the version read, retried on 412, so
@@ -36,8 +36,8 @@ import site.ycsb.StringByteIterator;
  * <p>Scan: YCSB scans from a start key, inclusive. The list route pages by a cursor that is a
  * position in key order ({@code "1." + base64url(last key)}, the format {@code GridMap} issues):
  * the binding reads the start key itself, then lists the records after it with a cursor made from
- * it. This depends on that cursor format; if it changes the list route answers 400 and scans
- * fail with BAD_REQUEST. Each scan asks all partitions, so workload E measures that fan-out.
+ * it. This depends on that cursor format; if it changes the list route answers 400 and scans fail
+ * with BAD_REQUEST. Each scan asks all partitions, so workload E measures that fan-out.
  */
 public final class ActorGridClient extends HttpDb {
   public static final String URL_PROPERTY = "actorgrid.url";

@@ -35,8 +35,8 @@ import site.ycsb.StringByteIterator;
  * merge and a transaction that puts only if the key's mod_revision is unchanged, retried on
  * conflict. Scan: one range from {@code <table>/<startkey>} to the end of the table's prefix.
  *
- * <p>Statuses: an absent key is NOT_FOUND; HTTP 429/503/504 (etcd's "too many requests", no
- * leader) and timeouts are SERVICE_UNAVAILABLE; anything else unexpected is ERROR.
+ * <p>Statuses: an absent key is NOT_FOUND; HTTP 429/503/504 (etcd's "too many requests", no leader)
+ * and timeouts are SERVICE_UNAVAILABLE; anything else unexpected is ERROR.
  */
 public final class EtcdClient extends HttpDb {
   public static final String URL_PROPERTY = "etcd.url";

@@ -11,9 +11,9 @@ import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
- * The root actor of a node: it forms or joins the cluster, by cluster bootstrap when enabled,
- * else as a cluster of its own when no seed nodes are configured (with seed nodes, Pekko's
- * seed-node process joins them).
+ * The root actor of a node: it forms or joins the cluster, by cluster bootstrap when enabled, else
+ * as a cluster of its own when no seed nodes are configured (with seed nodes, Pekko's seed-node
+ * process joins them).
  *
  * <p>It also guards the embedded H2 journal: H2 is a file of this node, so a second node would
  * write the same partitions to another journal and clients would see two diverging grids. When
@@ -34,7 +34,9 @@ public final class Guardian {
           }
           // Otherwise pekko.cluster.seed-nodes (set by NodeConfig) joins the seeds.
           if (!settings.journal().shared()) {
-            cluster.subscriptions().tell(Subscribe.create(ctx.getSelf(), ClusterEvent.MemberUp.class));
+            cluster
+                .subscriptions()
+                .tell(Subscribe.create(ctx.getSelf(), ClusterEvent.MemberUp.class));
           }
           return Behaviors.receive(ClusterEvent.MemberUp.class)
               .onMessage(

@@ -6,16 +6,16 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * The JSON a partition reads and writes itself: merge patches (RFC 7396) and counters. Numbers
- * are kept exact (big decimals), so a patch never rounds a number it does not touch.
+ * The JSON a partition reads and writes itself: merge patches (RFC 7396) and counters. Numbers are
+ * kept exact (big decimals), so a patch never rounds a number it does not touch.
  */
 public final class JsonValues {
   private static final ObjectMapper MAPPER =

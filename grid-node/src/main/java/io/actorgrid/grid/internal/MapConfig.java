@@ -3,8 +3,8 @@ package io.actorgrid.grid.internal;
 import io.actorgrid.serialization.CborSerializable;
 
 /**
- * The settings of a map, held by the map's home partition (the partition of the map's name with
- * an empty key, see {@link Partitioner#homeOf}).
+ * The settings of a map, held by the map's home partition (the partition of the map's name with an
+ * empty key, see {@link Partitioner#homeOf}).
  *
  * @param defaultTtlMillis time to live of records written without one; 0: none
  * @param maxValueBytes largest value of the map; 0: the node's limit

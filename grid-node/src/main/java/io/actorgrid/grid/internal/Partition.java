@@ -56,9 +56,9 @@ public final class Partition {
   public record GetReply(StoredEntry entry) implements CborSerializable {}
 
   /**
-   * Applies operations in order, as one atomic journal write; the reply, one outcome per
-   * operation, comes once their events are durable. Operations that only read are answered from
-   * the state at once.
+   * Applies operations in order, as one atomic journal write; the reply, one outcome per operation,
+   * comes once their events are durable. Operations that only read are answered from the state at
+   * once.
    */
   public record Write(List<WriteOp> ops, ActorRef<Outcomes> replyTo) implements Command {
     int opCount() {
@@ -130,14 +130,14 @@ public final class Partition {
 
   /** Most records one expiry round removes (one journal write). */
   private static final int EXPIRY_BATCH = 1000;
+
   /** The expiry timer never waits longer than this (the scheduler cannot wait for months). */
   private static final long MAX_EXPIRY_WAIT_MILLIS = 3_600_000;
 
   /** The sharded entity definition, with one shard per partition. */
   public static Entity<Command, ShardingEnvelope<Command>> entity(GridSettings settings) {
     return Entity.of(
-            TYPE_KEY,
-            ctx -> Partition.create(Integer.parseInt(ctx.getEntityId()), settings))
+            TYPE_KEY, ctx -> Partition.create(Integer.parseInt(ctx.getEntityId()), settings))
         .withMessageExtractor(new OneShardPerPartition());
   }
 
@@ -148,7 +148,8 @@ public final class Partition {
             Behaviors.withTimers(
                 timers ->
                     Behaviors.setup(
-                        ctx -> new Partition(ctx, stash, timers, partition, settings).recovering())));
+                        ctx ->
+                            new Partition(ctx, stash, timers, partition, settings).recovering())));
   }
 
   private final ActorContext<Command> context;
@@ -188,7 +189,8 @@ public final class Partition {
         context.messageAdapter(PartitionJournal.BatchApplied.class, JournalApplied::new);
     this.expiryAdapter = context.messageAdapter(Outcomes.class, o -> ExpiryApplied.INSTANCE);
     ActorRef<PartitionJournal.Recovered> recoveredAdapter =
-        context.messageAdapter(PartitionJournal.Recovered.class, r -> new JournalRecovered(r.state()));
+        context.messageAdapter(
+            PartitionJournal.Recovered.class, r -> new JournalRecovered(r.state()));
     this.journal =
         context.spawn(
             PartitionJournal.create(
@@ -219,7 +221,9 @@ public final class Partition {
             msg -> {
               if (stash.isFull()) {
                 // The caller's ask times out and it answers 503: better than an unbounded stash.
-                context.getLog().warn("Partition {} is recovering and its stash is full", partition);
+                context
+                    .getLog()
+                    .warn("Partition {} is recovering and its stash is full", partition);
               } else {
                 stash.stash(msg);
               }
@@ -245,7 +249,8 @@ public final class Partition {
 
   private Behavior<Command> onGet(Get get) {
     get.replyTo()
-        .tell(new GetReply(state.get(get.map(), get.key(), System.currentTimeMillis()).orElse(null)));
+        .tell(
+            new GetReply(state.get(get.map(), get.key(), System.currentTimeMillis()).orElse(null)));
     return Behaviors.same();
   }
 
@@ -263,8 +268,7 @@ public final class Partition {
   }
 
   private Behavior<Command> onCounts(GetCounts msg) {
-    msg.replyTo()
-        .tell(new Counts(state.counts(System.currentTimeMillis()), state.configs()));
+    msg.replyTo().tell(new Counts(state.counts(System.currentTimeMillis()), state.configs()));
     return Behaviors.same();
   }
 
@@ -281,7 +285,8 @@ public final class Partition {
   private Behavior<Command> onWrite(Write write) {
     if (write.readOnly()) {
       long now = System.currentTimeMillis();
-      write.replyTo()
+      write
+          .replyTo()
           .tell(
               fit(
                   write.ops().stream()
@@ -333,8 +338,8 @@ public final class Partition {
 
   /**
    * Queues the removal of records whose time has passed, as writes behind the ones waiting, so
-   * expiry is an event in the journal like any change. Reads already treat those records as
-   * absent; this makes them leave memory and their history.
+   * expiry is an event in the journal like any change. Reads already treat those records as absent;
+   * this makes them leave memory and their history.
    */
   private Behavior<Command> onExpiryDue() {
     expiryTimerAt = Long.MAX_VALUE;
@@ -357,8 +362,8 @@ public final class Partition {
 
   /**
    * The reply to one Write, within maxReplyBytes of values: records found beyond that (batch gets
-   * of large values) are answered TOO_LARGE, so the reply still fits one cluster message. The
-   * first value always goes.
+   * of large values) are answered TOO_LARGE, so the reply still fits one cluster message. The first
+   * value always goes.
    */
   private Outcomes fit(List<WriteOutcome> outcomes) {
     long bytes = 0;

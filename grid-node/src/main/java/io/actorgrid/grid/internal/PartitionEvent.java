@@ -13,8 +13,8 @@ import io.actorgrid.serialization.CborSerializable;
  * the journal; each record event also names the record's previous version, so that the history of
  * one record can be walked event by event without scanning the partition.
  *
- * <p>Fields added after the first release are optional and default to "absent" (0 or null) when
- * an older event lacks them: {@code expiresAt}, {@code operation}, {@code requestId} and {@code
+ * <p>Fields added after the first release are optional and default to "absent" (0 or null) when an
+ * older event lacks them: {@code expiresAt}, {@code operation}, {@code requestId} and {@code
  * requestHash}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -90,11 +90,7 @@ public sealed interface PartitionEvent extends CborSerializable {
    * @param maxValueBytes largest value of the map; 0: the node's limit
    */
   record MapConfigured(
-      String map,
-      long defaultTtlMillis,
-      long maxValueBytes,
-      long previousVersion,
-      long timestamp)
+      String map, long defaultTtlMillis, long maxValueBytes, long previousVersion, long timestamp)
       implements PartitionEvent {}
 
   /** The settings of a map were removed (the map was deleted). */

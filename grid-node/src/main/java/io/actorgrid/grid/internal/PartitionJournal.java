@@ -1,7 +1,7 @@
 package io.actorgrid.grid.internal;
 
-import io.actorgrid.serialization.CborSerializable;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.actorgrid.serialization.CborSerializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,8 +121,8 @@ public final class PartitionJournal
   /**
    * Decides the operations of one batch in order. Each event is applied to a working copy of the
    * state at once (an O(log n) step on the persistent trees), so every operation sees the ones
-   * before it, including their idempotency records; the event handler later applies the same
-   * events to the real state.
+   * before it, including their idempotency records; the event handler later applies the same events
+   * to the real state.
    */
   private static final class Decider {
     /** Outcomes of keyed writes that leave no event of their own, so RequestNoted records them. */
@@ -342,11 +342,12 @@ public final class PartitionJournal
 
     private WriteOutcome expire(WriteOp.Expire op) {
       var stored = working.stored(op.map(), op.key());
-      if (stored.isEmpty() || stored.get().version() != op.version() || !stored.get().expiredAt(now)) {
+      if (stored.isEmpty()
+          || stored.get().version() != op.version()
+          || !stored.get().expiredAt(now)) {
         return new WriteOutcome(WriteOutcome.Status.NOT_FOUND, 0);
       }
-      long version =
-          emit(new PartitionEvent.EntryExpired(op.map(), op.key(), op.version(), now));
+      long version = emit(new PartitionEvent.EntryExpired(op.map(), op.key(), op.version(), now));
       return new WriteOutcome(WriteOutcome.Status.DELETED, version);
     }
 
@@ -370,8 +371,7 @@ public final class PartitionJournal
         if (current.isEmpty()) {
           return new WriteOutcome(WriteOutcome.Status.NOT_FOUND, 0);
         }
-        long version =
-            emit(new PartitionEvent.MapConfigRemoved(op.map(), currentVersion, now));
+        long version = emit(new PartitionEvent.MapConfigRemoved(op.map(), currentVersion, now));
         return new WriteOutcome(WriteOutcome.Status.DELETED, version);
       }
       long version =
@@ -383,9 +383,9 @@ public final class PartitionJournal
     }
 
     /**
-     * The record as the operation sees it. A record whose expiry time has passed but whose
-     * expiry is not in the journal yet gets its EntryExpired event first, so its history stays
-     * exact: it expired, then the operation found it absent.
+     * The record as the operation sees it. A record whose expiry time has passed but whose expiry
+     * is not in the journal yet gets its EntryExpired event first, so its history stays exact: it
+     * expired, then the operation found it absent.
      */
     private StoredEntry live(String map, String key) {
       var stored = working.stored(map, key);
@@ -407,8 +407,8 @@ public final class PartitionJournal
     }
 
     /**
-     * Why a write may not go ahead on {@code current}: its precondition fails, or it needs a
-     * record and there is none. Null when it may.
+     * Why a write may not go ahead on {@code current}: its precondition fails, or it needs a record
+     * and there is none. Null when it may.
      */
     private static WriteOutcome refusal(StoredEntry current, long expected, boolean mustExist) {
       long currentVersion = versionOf(current);

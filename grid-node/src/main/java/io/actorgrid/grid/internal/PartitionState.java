@@ -171,7 +171,8 @@ public final class PartitionState implements CborSerializable {
               created,
               put.timestamp(),
               put.expiresAt());
-      TreeSet<Expiry> newExpiries = previous.isEmpty() ? expiries : withoutExpiry(put.map(), previous.get());
+      TreeSet<Expiry> newExpiries =
+          previous.isEmpty() ? expiries : withoutExpiry(put.map(), previous.get());
       if (put.expiresAt() != 0) {
         newExpiries = newExpiries.incl(new Expiry(put.expiresAt(), put.map(), put.key()));
       }
@@ -286,7 +287,8 @@ public final class PartitionState implements CborSerializable {
     }
     var remaining = entries.removed(key);
     var newMaps = remaining.isEmpty() ? maps.removed(map) : maps.updated(map, remaining);
-    return with(newMaps, withoutExpiry(map, previous.get()), version, weight - previous.get().weight());
+    return with(
+        newMaps, withoutExpiry(map, previous.get()), version, weight - previous.get().weight());
   }
 
   private TreeSet<Expiry> withoutExpiry(String map, StoredEntry entry) {

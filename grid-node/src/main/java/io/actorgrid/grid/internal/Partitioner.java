@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
  * Maps (map, key) to a partition. The function is part of the on-disk format: a journal written
  * with one function cannot be read with another, so it never changes.
  *
- * <p>partition = floorMod(murmur3_x86_32(utf8(map) ++ 0x00 ++ utf8(key), seed 0), partitions).
- * The zero byte cannot occur in a map name, so ("a", "bc") and ("ab", "c") differ.
+ * <p>partition = floorMod(murmur3_x86_32(utf8(map) ++ 0x00 ++ utf8(key), seed 0), partitions). The
+ * zero byte cannot occur in a map name, so ("a", "bc") and ("ab", "c") differ.
  */
 public final class Partitioner {
   private final int partitions;
@@ -24,8 +24,8 @@ public final class Partitioner {
   }
 
   /**
-   * The home partition of a map, which holds its settings: the partition of the empty key, which
-   * no record can have.
+   * The home partition of a map, which holds its settings: the partition of the empty key, which no
+   * record can have.
    */
   public int homeOf(String map) {
     return partitionOf(map, "");
@@ -66,10 +66,10 @@ public final class Partitioner {
     switch (data.length & 3) {
       case 3:
         k ^= (data[tail + 2] & 0xff) << 16;
-        // fall through
+      // fall through
       case 2:
         k ^= (data[tail + 1] & 0xff) << 8;
-        // fall through
+      // fall through
       case 1:
         k ^= data[tail] & 0xff;
         k *= c1;

@@ -5,8 +5,8 @@ import io.actorgrid.serialization.CborSerializable;
 
 /**
  * What a write that carried an idempotency key did, kept so that a retry of it gets the same
- * outcome instead of writing again. Built from the write's event, so it survives crashes and
- * moves with the partition.
+ * outcome instead of writing again. Built from the write's event, so it survives crashes and moves
+ * with the partition.
  *
  * @param hash fingerprint of the original request: a retry must match it
  * @param value the value the write answered with (counter increments only), else null

@@ -8,8 +8,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * An operation on a partition, decided by {@link PartitionJournal} in order with the others of
- * its batch, against the state that includes every earlier operation of the batch.
+ * An operation on a partition, decided by {@link PartitionJournal} in order with the others of its
+ * batch, against the state that includes every earlier operation of the batch.
  *
  * <p>{@code expected}: {@link #ANY} writes unconditionally, {@link #ABSENT} only when the record
  * does not exist, {@link #EXISTS} only when it does, and a positive number only when that is the
@@ -70,9 +70,7 @@ public sealed interface WriteOp extends CborSerializable {
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         for (Object part : parts) {
           byte[] bytes =
-              part instanceof byte[] b
-                  ? b
-                  : String.valueOf(part).getBytes(StandardCharsets.UTF_8);
+              part instanceof byte[] b ? b : String.valueOf(part).getBytes(StandardCharsets.UTF_8);
           digest.update(Integer.toString(bytes.length).getBytes(StandardCharsets.US_ASCII));
           digest.update((byte) ':');
           digest.update(bytes);

@@ -5,9 +5,9 @@ import io.actorgrid.serialization.CborSerializable;
 
 /**
  * What became of one {@link WriteOp}. {@code version} is the record's new version for CREATED,
- * UPDATED and DELETED, its current version (0 = absent) for PRECONDITION_FAILED and FOUND, and
- * the number of records removed for CLEARED. {@code entry} is the record read (FOUND) or the
- * counter after an increment; {@code detail} says why for CONFLICT and TOO_LARGE.
+ * UPDATED and DELETED, its current version (0 = absent) for PRECONDITION_FAILED and FOUND, and the
+ * number of records removed for CLEARED. {@code entry} is the record read (FOUND) or the counter
+ * after an increment; {@code detail} says why for CONFLICT and TOO_LARGE.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WriteOutcome(Status status, long version, StoredEntry entry, String detail)

@@ -58,7 +58,8 @@ class PartitionEventFormatTest {
 
   @Test
   void readsTheFirstFormOfEntryPut() throws IOException {
-    var put = (PartitionEvent.EntryPut) readGolden("v1-EntryPut.cbor", PartitionEvent.EntryPut.class);
+    var put =
+        (PartitionEvent.EntryPut) readGolden("v1-EntryPut.cbor", PartitionEvent.EntryPut.class);
     assertEquals("users", put.map());
     assertEquals("alice", put.key());
     assertArrayEquals("{\"name\":\"Alice\"}".getBytes(StandardCharsets.UTF_8), put.value());
@@ -76,7 +77,8 @@ class PartitionEventFormatTest {
     var deleted =
         (PartitionEvent.EntryDeleted)
             readGolden("v1-EntryDeleted.cbor", PartitionEvent.EntryDeleted.class);
-    assertEquals(new PartitionEvent.EntryDeleted("users", "alice", 1, 1764000001000L, null, 0), deleted);
+    assertEquals(
+        new PartitionEvent.EntryDeleted("users", "alice", 1, 1764000001000L, null, 0), deleted);
   }
 
   @Test
@@ -120,8 +122,10 @@ class PartitionEventFormatTest {
     long v = 0;
     for (PartitionEvent event :
         List.of(
-            new PartitionEvent.EntryPut("m", "a", new byte[] {1}, "text/plain", 0, 10, 5000, null, "r1", 1),
-            new PartitionEvent.EntryPut("m", "b", new byte[] {2}, "text/plain", 0, 10, 0, null, null, 0),
+            new PartitionEvent.EntryPut(
+                "m", "a", new byte[] {1}, "text/plain", 0, 10, 5000, null, "r1", 1),
+            new PartitionEvent.EntryPut(
+                "m", "b", new byte[] {2}, "text/plain", 0, 10, 0, null, null, 0),
             new PartitionEvent.MapConfigured("m", 1000, 10, 0, 10))) {
       state = state.apply(event, ++v);
     }

@@ -46,7 +46,8 @@ class PartitionJournalTest {
   }
 
   private static WriteOp put(String key, String value, long expected) {
-    return new WriteOp.Put("m", key, value.getBytes(StandardCharsets.UTF_8), "text/plain", expected, 0, null);
+    return new WriteOp.Put(
+        "m", key, value.getBytes(StandardCharsets.UTF_8), "text/plain", expected, 0, null);
   }
 
   private static WriteOp delete(String key, long expected) {
@@ -78,7 +79,8 @@ class PartitionJournalTest {
     var created = run(1000, put("a", "one", WriteOp.ANY));
     assertEquals(outcomes(Status.CREATED, 1), created.reply().outcomes());
     assertEquals(
-        new PartitionEvent.EntryPut("m", "a", null, "text/plain", 0, 1000, 0, null, null, 0).previousVersion(),
+        new PartitionEvent.EntryPut("m", "a", null, "text/plain", 0, 1000, 0, null, null, 0)
+            .previousVersion(),
         ((PartitionEvent.EntryPut) created.event()).previousVersion());
 
     var replaced = run(2000, put("a", "two", WriteOp.ANY));
@@ -101,8 +103,13 @@ class PartitionJournalTest {
     run(1, put("a", "one", WriteOp.ANY));
     var stale = run(2, put("a", "two", 5), put("a", "two", WriteOp.ABSENT), delete("b", 1));
     assertEquals(
-        outcomes(Status.PRECONDITION_FAILED, 1, Status.PRECONDITION_FAILED, 1,
-            Status.PRECONDITION_FAILED, 0),
+        outcomes(
+            Status.PRECONDITION_FAILED,
+            1,
+            Status.PRECONDITION_FAILED,
+            1,
+            Status.PRECONDITION_FAILED,
+            0),
         stale.reply().outcomes());
     assertTrue(stale.hasNoEvents(), "no event for failed preconditions");
     assertEquals(1, stale.state().lastVersion());
@@ -134,8 +141,12 @@ class PartitionJournalTest {
     assertEquals(4, batch.events().size(), "one event per applied write, persisted together");
     assertEquals(
         List.of(0L, 1L, 2L, 0L),
-        batch.events().stream().map(e -> ((PartitionEvent.RecordEvent) e).previousVersion()).toList());
-    assertEquals("again", new String(batch.state().stored("m", "k").orElseThrow().value(), StandardCharsets.UTF_8));
+        batch.events().stream()
+            .map(e -> ((PartitionEvent.RecordEvent) e).previousVersion())
+            .toList());
+    assertEquals(
+        "again",
+        new String(batch.state().stored("m", "k").orElseThrow().value(), StandardCharsets.UTF_8));
   }
 
   @Test
@@ -188,7 +199,13 @@ class PartitionJournalTest {
 
   private static WriteOp putTtl(String key, String value, long ttlMillis) {
     return new WriteOp.Put(
-        "m", key, value.getBytes(StandardCharsets.UTF_8), "text/plain", WriteOp.ANY, ttlMillis, null);
+        "m",
+        key,
+        value.getBytes(StandardCharsets.UTF_8),
+        "text/plain",
+        WriteOp.ANY,
+        ttlMillis,
+        null);
   }
 
   @Test
@@ -243,8 +260,7 @@ class PartitionJournalTest {
   }
 
   private static WriteOp patch(String key, String patch, long expected) {
-    return new WriteOp.Patch(
-        "m", key, patch.getBytes(StandardCharsets.UTF_8), expected, 100, null);
+    return new WriteOp.Patch("m", key, patch.getBytes(StandardCharsets.UTF_8), expected, 100, null);
   }
 
   private static WriteOp increment(String key, long delta) {
@@ -263,7 +279,8 @@ class PartitionJournalTest {
     assertEquals(outcomes(Status.UPDATED, 2, Status.UPDATED, 3), result.reply().outcomes());
     assertEquals("{\"a\":1,\"b\":{},\"d\":[1]}", value(result.state(), "doc"));
     assertEquals(
-        PartitionEvent.EntryPut.PATCH, ((PartitionEvent.EntryPut) result.events().get(1)).operation());
+        PartitionEvent.EntryPut.PATCH,
+        ((PartitionEvent.EntryPut) result.events().get(1)).operation());
   }
 
   @Test
@@ -295,7 +312,11 @@ class PartitionJournalTest {
     assertEquals("-1", value(result.state(), "n"));
     assertEquals("application/json", result.state().stored("m", "n").orElseThrow().contentType());
 
-    run(2, json("max", Long.toString(Long.MAX_VALUE)), json("f", "1.5"), put("t", "1", WriteOp.ANY));
+    run(
+        2,
+        json("max", Long.toString(Long.MAX_VALUE)),
+        json("f", "1.5"),
+        put("t", "1", WriteOp.ANY));
     var refused = run(3, increment("max", 1), increment("f", 1), increment("t", 1));
     assertEquals(
         List.of(Status.CONFLICT, Status.CONFLICT, Status.CONFLICT),
@@ -309,7 +330,12 @@ class PartitionJournalTest {
   private static WriteOp keyedPut(String key, String value, String requestId) {
     byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
     return new WriteOp.Put(
-        "m", key, bytes, "text/plain", WriteOp.ANY, 0,
+        "m",
+        key,
+        bytes,
+        "text/plain",
+        WriteOp.ANY,
+        0,
         WriteOp.Request.of(requestId, "put", "m", key, bytes));
   }
 
@@ -334,7 +360,8 @@ class PartitionJournalTest {
         new WriteOp.Increment("m", "c", 10, 0, WriteOp.Request.of("r2", "increment", "c", 10));
     var counted = run(5, counter);
     var again = run(6, counter);
-    assertEquals(counted.reply().outcomes().get(0).version(), again.reply().outcomes().get(0).version());
+    assertEquals(
+        counted.reply().outcomes().get(0).version(), again.reply().outcomes().get(0).version());
     assertArrayEquals(
         counted.reply().outcomes().get(0).entry().value(),
         again.reply().outcomes().get(0).entry().value());
@@ -363,7 +390,16 @@ class PartitionJournalTest {
           state
               .apply(
                   new PartitionEvent.EntryPut(
-                      "m", "k" + i, new byte[] {1}, "text/plain", 0, i * 1000L, 0, null, "r" + i, i),
+                      "m",
+                      "k" + i,
+                      new byte[] {1},
+                      "text/plain",
+                      0,
+                      i * 1000L,
+                      0,
+                      null,
+                      "r" + i,
+                      i),
                   i)
               .forgetRequests(0, 3);
     }
@@ -379,7 +415,10 @@ class PartitionJournalTest {
 
   @Test
   void clearRemovesTheMapsRecordsInOneEventAndSettingsHaveVersions() {
-    run(1, putTtl("a", "v", 50_000), put("b", "v", WriteOp.ANY),
+    run(
+        1,
+        putTtl("a", "v", 50_000),
+        put("b", "v", WriteOp.ANY),
         new WriteOp.Put("other", "a", new byte[] {1}, "text/plain", WriteOp.ANY, 0, null));
     var cleared = run(2, new WriteOp.ClearMap("m"), new WriteOp.ClearMap("m"));
     assertEquals(outcomes(Status.CLEARED, 2, Status.CLEARED, 0), cleared.reply().outcomes());

@@ -21,7 +21,16 @@ class PartitionStateTest {
 
   private static PartitionEvent.EntryPut put(String map, String key, String value, long previous) {
     return new PartitionEvent.EntryPut(
-        map, key, value.getBytes(StandardCharsets.UTF_8), "text/plain", previous, 1000, 0, null, null, 0);
+        map,
+        key,
+        value.getBytes(StandardCharsets.UTF_8),
+        "text/plain",
+        previous,
+        1000,
+        0,
+        null,
+        null,
+        0);
   }
 
   private static List<String> keys(PartitionState.Listing listing) {
@@ -90,6 +99,7 @@ class PartitionStateTest {
     assertEquals(s.lastVersion(), copy.lastVersion());
     assertEquals(s.weight(), copy.weight());
     assertEquals(s.counts(0), copy.counts(0));
-    assertEquals(s.stored("m", "b").orElseThrow().version(), copy.stored("m", "b").orElseThrow().version());
+    assertEquals(
+        s.stored("m", "b").orElseThrow().version(), copy.stored("m", "b").orElseThrow().version());
   }
 }

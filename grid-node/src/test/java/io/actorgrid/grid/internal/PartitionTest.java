@@ -55,7 +55,8 @@ class PartitionTest {
   }
 
   private static WriteOp put(String key, String value) {
-    return new WriteOp.Put("m", key, value.getBytes(StandardCharsets.UTF_8), "text/plain", -1, 0, null);
+    return new WriteOp.Put(
+        "m", key, value.getBytes(StandardCharsets.UTF_8), "text/plain", -1, 0, null);
   }
 
   /** Holds every journal write of the partitions until released, and counts them. */
@@ -137,8 +138,7 @@ class PartitionTest {
     partition.tell(new Partition.Get("m", "new", reads.getRef()));
     // Answered while the journal holds the writes: the last durable state, nothing pending.
     assertEquals(
-        "durable",
-        new String(reads.receiveMessage().entry().value(), StandardCharsets.UTF_8));
+        "durable", new String(reads.receiveMessage().entry().value(), StandardCharsets.UTF_8));
     assertNull(reads.receiveMessage().entry());
     acks.expectNoMessage(Duration.ofMillis(100));
 
@@ -157,7 +157,8 @@ class PartitionTest {
     TestProbe<Object> watcher = testKit.createTestProbe();
     journal.failNextPersisted();
     partition.tell(new Partition.Write(List.of(put("k", "lost")), acks.getRef()));
-    assertEquals(Status.UNAVAILABLE, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
+    assertEquals(
+        Status.UNAVAILABLE, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
     watcher.expectTerminated(partition, Duration.ofSeconds(10));
   }
 
@@ -180,10 +181,12 @@ class PartitionTest {
       partition.tell(new Partition.Write(List.of(put("k" + i, "v")), acks.getRef()));
     }
     // One write in the journal, three queued: the fifth is refused at once.
-    assertEquals(Status.UNAVAILABLE, acks.receiveMessage(Duration.ofSeconds(5)).outcomes().get(0).status());
+    assertEquals(
+        Status.UNAVAILABLE, acks.receiveMessage(Duration.ofSeconds(5)).outcomes().get(0).status());
     gated.gate.countDown();
     for (int i = 0; i < 4; i++) {
-      assertEquals(Status.CREATED, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
+      assertEquals(
+          Status.CREATED, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
     }
   }
 

@@ -32,7 +32,8 @@ class PartitionerTest {
     Partitioner p = new Partitioner(128);
     // Pinned: the placement of keys is part of the journal's format and must never change.
     assertEquals(Math.floorMod(hash("users\0alice", 0), 128), p.partitionOf("users", "alice"));
-    assertEquals(p.partitionOf("users", "alice"), new Partitioner(128).partitionOf("users", "alice"));
+    assertEquals(
+        p.partitionOf("users", "alice"), new Partitioner(128).partitionOf("users", "alice"));
     assertNotEquals(hash("a\0bc", 0), hash("ab\0c", 0));
   }
 
@@ -44,7 +45,8 @@ class PartitionerTest {
       counts[p.partitionOf("m", "key-" + i)]++;
     }
     for (int count : counts) {
-      assertTrue(count > 700 && count < 1300, "uneven spread: " + java.util.Arrays.toString(counts));
+      assertTrue(
+          count > 700 && count < 1300, "uneven spread: " + java.util.Arrays.toString(counts));
     }
   }
 }

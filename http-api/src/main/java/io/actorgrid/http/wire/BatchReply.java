@@ -8,10 +8,10 @@ import java.util.List;
 public record BatchReply(List<Item> items) {
 
   /**
-   * One item's result: {@code status} is the HTTP status the same single request would get.
-   * {@code version} is present for writes and found records; a found record's value is in
-   * exactly one of {@code value} (JSON, inline), {@code valueText} or {@code valueBase64}; a
-   * failed item has a {@code title} and {@code detail}.
+   * One item's result: {@code status} is the HTTP status the same single request would get. {@code
+   * version} is present for writes and found records; a found record's value is in exactly one of
+   * {@code value} (JSON, inline), {@code valueText} or {@code valueBase64}; a failed item has a
+   * {@code title} and {@code detail}.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Item(

@@ -12,9 +12,9 @@ import java.util.List;
 public record ListReply(String map, List<Item> items, String cursor) {
 
   /**
-   * One entry. With {@code values=true} exactly one of {@code value} (a JSON value, inline),
-   * {@code valueText} (a text/* value) or {@code valueBase64} (any other value) is present.
-   * {@code expiresAt} is present for records with a time to live.
+   * One entry. With {@code values=true} exactly one of {@code value} (a JSON value, inline), {@code
+   * valueText} (a text/* value) or {@code valueBase64} (any other value) is present. {@code
+   * expiresAt} is present for records with a time to live.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Item(
