@@ -461,57 +461,28 @@ public final class GridRoutes extends AllDirectives {
   private BatchReply.Item batchItem(BatchResult result) {
     if (result.error() != null) {
       GridException e = result.error();
-      return new BatchReply.Item(
-          result.key(),
-          e.httpStatus(),
-          result.outcome() == BatchResult.Outcome.PRECONDITION_FAILED ? result.version() : null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          e.title(),
-          e.getMessage());
+      Long current =
+          result.outcome() == BatchResult.Outcome.PRECONDITION_FAILED ? result.version() : null;
+      return BatchReply.Item.failed(
+          result.key(), e.httpStatus(), current, e.title(), e.getMessage());
     }
     if (result.outcome() == BatchResult.Outcome.NOT_FOUND) {
-      return new BatchReply.Item(
-          result.key(),
-          404,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          "Not found",
-          "no entry with key '" + result.key() + "'");
+      return BatchReply.Item.failed(
+          result.key(), 404, null, "Not found", "no entry with key '" + result.key() + "'");
     }
     Entry e = result.entry();
     if (e == null) {
-      return new BatchReply.Item(
-          result.key(),
-          result.httpStatus(),
-          result.version(),
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null);
+      return BatchReply.Item.written(result.key(), result.httpStatus(), result.version());
     }
     InlineValue v = inline(e);
-    return new BatchReply.Item(
+    return BatchReply.Item.found(
         result.key(),
-        200,
         e.version(),
         e.contentType(),
         e.expiresAt() == null ? null : e.expiresAt().toString(),
         v.json(),
         v.text(),
-        v.base64(),
-        null,
-        null);
+        v.base64());
   }
 
   private Route describeMap(String mapName) {

@@ -24,5 +24,28 @@ public record BatchReply(List<Item> items) {
       String valueText,
       String valueBase64,
       String title,
-      String detail) {}
+      String detail) {
+
+    /** A write's result without a record to show: its status and the version it left. */
+    public static Item written(String key, int status, long version) {
+      return new Item(key, status, version, null, null, null, null, null, null, null);
+    }
+
+    /** A failed item; {@code version} is the record's current one where that helps, else null. */
+    public static Item failed(String key, int status, Long version, String title, String detail) {
+      return new Item(key, status, version, null, null, null, null, null, title, detail);
+    }
+
+    /** A found record, its value in the one of the three forms that suits its content type. */
+    public static Item found(
+        String key,
+        long version,
+        String contentType,
+        String expiresAt,
+        String json,
+        String text,
+        String base64) {
+      return new Item(key, 200, version, contentType, expiresAt, json, text, base64, null, null);
+    }
+  }
 }
