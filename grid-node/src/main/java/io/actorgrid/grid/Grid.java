@@ -359,8 +359,9 @@ public final class Grid implements AutoCloseable {
               Map<String, Long> total = new TreeMap<>();
               Map<String, MapConfig> configs = new TreeMap<>();
               for (var reply : replies) {
-                reply.join().counts().forEach((map, n) -> total.merge(map, n, Long::sum));
-                configs.putAll(reply.join().configs());
+                Partition.Counts counts = reply.join();
+                counts.counts().forEach((map, n) -> total.merge(map, n, Long::sum));
+                configs.putAll(counts.configs());
               }
               configs.keySet().forEach(map -> total.merge(map, 0L, Long::sum));
               return new MapsSummary(total, configs);

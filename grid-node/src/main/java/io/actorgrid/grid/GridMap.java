@@ -89,7 +89,6 @@ public final class GridMap {
    */
   public CompletionStage<WriteResult> put(
       String key, byte[] value, String contentType, WriteOptions options) {
-    String type = contentType == null ? "application/octet-stream" : contentType;
     return validated(
             () -> {
               checkKey(key);
@@ -102,27 +101,16 @@ public final class GridMap {
         .thenCompose(
             config -> {
               checkMapValueLimit(config, value.length);
-              long ttl = ttlMillis(options.ttl(), config);
-              WriteOp op =
-                  new WriteOp.Put(
-                      name,
+              return write(
+                  key,
+                  putOp(
                       key,
                       value,
-                      type,
+                      contentType,
                       expected(options.precondition()),
-                      ttl,
-                      // The fingerprint is of the request as sent (its own TTL, not the map's
-                      // default it resolves to): a retry after a settings change still matches.
-                      WriteOp.Request.of(
-                          options.idempotencyKey(),
-                          "put",
-                          name,
-                          key,
-                          value,
-                          type,
-                          expected(options.precondition()),
-                          options.ttl()));
-              return write(key, op);
+                      options.ttl(),
+                      config,
+                      options.idempotencyKey()));
             })
         .thenApply(outcome -> writeResult(key, outcome));
   }
@@ -158,17 +146,9 @@ public final class GridMap {
   public CompletionStage<Boolean> delete(String key, WriteOptions options) {
     return withValidKey(
         key,
-        () -> {
-          long expected = expected(options.precondition());
-          return write(
-                  key,
-                  new WriteOp.Delete(
-                      name,
-                      key,
-                      expected,
-                      WriteOp.Request.of(options.idempotencyKey(), "delete", name, key, expected)))
-              .thenApply(outcome -> outcome.status() == WriteOutcome.Status.DELETED);
-        });
+        () ->
+            write(key, deleteOp(key, expected(options.precondition()), options.idempotencyKey()))
+                .thenApply(outcome -> outcome.status() == WriteOutcome.Status.DELETED));
   }
 
   /**
@@ -306,32 +286,22 @@ public final class GridMap {
       long expected = expected(item.precondition());
       switch (item.kind()) {
         case GET -> ops.add(new WriteOp.Read(name, item.key()));
-        case DELETE ->
-            ops.add(
-                new WriteOp.Delete(
-                    name,
-                    item.key(),
-                    expected,
-                    WriteOp.Request.of(itemKey, "delete", name, item.key(), expected)));
+        case DELETE -> ops.add(deleteOp(item.key(), expected, itemKey));
         case PUT -> {
           try {
             checkMapValueLimit(config, item.value().length);
           } catch (GridException e) {
             throw itemFailure(i, e);
           }
-          String type =
-              item.contentType() == null ? "application/octet-stream" : item.contentType();
-          long ttl = ttlMillis(item.ttl(), config);
           ops.add(
-              new WriteOp.Put(
-                  name,
+              putOp(
                   item.key(),
                   item.value(),
-                  type,
+                  item.contentType(),
                   expected,
-                  ttl,
-                  WriteOp.Request.of(
-                      itemKey, "put", name, item.key(), item.value(), type, expected, item.ttl())));
+                  item.ttl(),
+                  config,
+                  itemKey));
         }
       }
     }
@@ -699,6 +669,35 @@ public final class GridMap {
     if (ttl.isNegative() || ttl.toMillis() < 1) {
       throw new InvalidRequestException("a time to live must be at least 1 ms, was " + ttl);
     }
+  }
+
+  /**
+   * The put of a value; a null content type stores {@code application/octet-stream}. The
+   * idempotency fingerprint is of the request as sent (its own TTL, not the map's default that TTL
+   * resolves to), so a retry after a change of the map's settings still matches.
+   */
+  private WriteOp.Put putOp(
+      String key,
+      byte[] value,
+      String contentType,
+      long expected,
+      Duration ttl,
+      MapConfig config,
+      String idempotencyKey) {
+    String type = contentType == null ? "application/octet-stream" : contentType;
+    return new WriteOp.Put(
+        name,
+        key,
+        value,
+        type,
+        expected,
+        ttlMillis(ttl, config),
+        WriteOp.Request.of(idempotencyKey, "put", name, key, value, type, expected, ttl));
+  }
+
+  private WriteOp.Delete deleteOp(String key, long expected, String idempotencyKey) {
+    return new WriteOp.Delete(
+        name, key, expected, WriteOp.Request.of(idempotencyKey, "delete", name, key, expected));
   }
 
   private static long ttlMillis(Duration explicit, MapConfig config) {

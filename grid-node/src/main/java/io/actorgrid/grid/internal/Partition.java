@@ -290,15 +290,7 @@ public final class Partition {
           .tell(
               fit(
                   write.ops().stream()
-                      .map(
-                          op ->
-                              state
-                                  .get(op.map(), op.key(), now)
-                                  .map(
-                                      e ->
-                                          new WriteOutcome(
-                                              WriteOutcome.Status.FOUND, e.version(), e, null))
-                                  .orElse(new WriteOutcome(WriteOutcome.Status.NOT_FOUND, 0)))
+                      .map(op -> WriteOutcome.read(state.get(op.map(), op.key(), now).orElse(null)))
                       .toList()));
       return Behaviors.same();
     }

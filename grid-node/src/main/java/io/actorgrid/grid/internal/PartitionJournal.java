@@ -201,18 +201,13 @@ public final class PartitionJournal
         return refused;
       }
       long version =
-          emit(
-              new PartitionEvent.EntryPut(
-                  op.map(),
-                  op.key(),
-                  op.value(),
-                  op.contentType(),
-                  currentVersion,
-                  now,
-                  op.ttlMillis() > 0 ? now + op.ttlMillis() : 0,
-                  null,
-                  requestId(op.request()),
-                  requestHash(op.request())));
+          emitPut(
+              op,
+              op.value(),
+              op.contentType(),
+              currentVersion,
+              op.ttlMillis() > 0 ? now + op.ttlMillis() : 0,
+              null);
       return new WriteOutcome(created(current), version);
     }
 
@@ -266,18 +261,13 @@ public final class PartitionJournal
                 + op.maxValueBytes());
       }
       long version =
-          emit(
-              new PartitionEvent.EntryPut(
-                  op.map(),
-                  op.key(),
-                  result,
-                  current.contentType(),
-                  currentVersion,
-                  now,
-                  current.expiresAt(),
-                  PartitionEvent.EntryPut.PATCH,
-                  requestId(op.request()),
-                  requestHash(op.request())));
+          emitPut(
+              op,
+              result,
+              current.contentType(),
+              currentVersion,
+              current.expiresAt(),
+              PartitionEvent.EntryPut.PATCH);
       return new WriteOutcome(WriteOutcome.Status.UPDATED, version);
     }
 
@@ -285,10 +275,8 @@ public final class PartitionJournal
       StoredEntry current = live(op.map(), op.key());
       long base = 0;
       if (current != null) {
-        OptionalLong number =
-            JsonValues.isJson(current.contentType())
-                ? JsonValues.integer(current.value())
-                : OptionalLong.empty();
+        boolean json = JsonValues.isJson(current.contentType());
+        OptionalLong number = json ? JsonValues.integer(current.value()) : OptionalLong.empty();
         if (number.isEmpty()) {
           return WriteOutcome.failed(
               WriteOutcome.Status.CONFLICT,
@@ -296,7 +284,7 @@ public final class PartitionJournal
               "the value of key '"
                   + op.key()
                   + "' is not a JSON integer ("
-                  + (JsonValues.isJson(current.contentType())
+                  + (json
                       ? "it is JSON, but not a whole number within 64 bits"
                       : "it is stored as " + current.contentType())
                   + "), so it cannot be incremented; store a number such as 0 first, or use"
@@ -317,27 +305,19 @@ public final class PartitionJournal
       long expiresAt =
           current != null ? current.expiresAt() : op.ttlMillis() > 0 ? now + op.ttlMillis() : 0;
       long version =
-          emit(
-              new PartitionEvent.EntryPut(
-                  op.map(),
-                  op.key(),
-                  value,
-                  current != null ? current.contentType() : "application/json",
-                  versionOf(current),
-                  now,
-                  expiresAt,
-                  PartitionEvent.EntryPut.INCREMENT,
-                  requestId(op.request()),
-                  requestHash(op.request())));
+          emitPut(
+              op,
+              value,
+              current != null ? current.contentType() : "application/json",
+              versionOf(current),
+              expiresAt,
+              PartitionEvent.EntryPut.INCREMENT);
       return new WriteOutcome(
           created(current), version, working.stored(op.map(), op.key()).orElseThrow(), null);
     }
 
     private WriteOutcome read(WriteOp.Read op) {
-      StoredEntry current = live(op.map(), op.key());
-      return current == null
-          ? new WriteOutcome(WriteOutcome.Status.NOT_FOUND, 0)
-          : new WriteOutcome(WriteOutcome.Status.FOUND, current.version(), current, null);
+      return WriteOutcome.read(live(op.map(), op.key()));
     }
 
     private WriteOutcome expire(WriteOp.Expire op) {
@@ -427,6 +407,28 @@ public final class PartitionJournal
 
     private static WriteOutcome.Status created(StoredEntry current) {
       return current == null ? WriteOutcome.Status.CREATED : WriteOutcome.Status.UPDATED;
+    }
+
+    /** Emits the record's new value, written by {@code op} now, with the op's idempotency key. */
+    private long emitPut(
+        WriteOp.Keyed op,
+        byte[] value,
+        String contentType,
+        long previousVersion,
+        long expiresAt,
+        String operation) {
+      return emit(
+          new PartitionEvent.EntryPut(
+              op.map(),
+              op.key(),
+              value,
+              contentType,
+              previousVersion,
+              now,
+              expiresAt,
+              operation,
+              requestId(op.request()),
+              requestHash(op.request())));
     }
 
     private static String requestId(WriteOp.Request request) {

@@ -36,6 +36,13 @@ public record WriteOutcome(Status status, long version, StoredEntry entry, Strin
 
   static final WriteOutcome UNAVAILABLE = new WriteOutcome(Status.UNAVAILABLE, 0);
 
+  /** The outcome of a read: FOUND with the record, or NOT_FOUND when {@code entry} is null. */
+  static WriteOutcome read(StoredEntry entry) {
+    return entry == null
+        ? new WriteOutcome(Status.NOT_FOUND, 0)
+        : new WriteOutcome(Status.FOUND, entry.version(), entry, null);
+  }
+
   static WriteOutcome failed(Status status, long version, String detail) {
     return new WriteOutcome(status, version, null, detail);
   }
