@@ -10,9 +10,10 @@ import java.util.Set;
  * @param self this node's address
  * @param leader the cluster leader's address, null when there is none
  * @param members every member with its status ({@code Joining}, {@code Up}, {@code Leaving}, ...)
- * @param partitions partition numbers by the address of the node that hosts them. Partitions are
- *     listed once started; a partition that moved after a node left starts on its first request.
- *     While any member is unreachable the shard coordinator answers nothing, and this map is empty.
+ * @param partitions partition numbers by the address of the reachable node that hosts them, as each
+ *     node's shard region answers. Partitions are listed once started; a partition that moved after
+ *     a node left starts on its first request. An unreachable member's partitions are not listed
+ *     (they are missing from the other nodes' lists until they have moved).
  */
 public record ClusterView(
     String self, String leader, List<Member> members, Map<String, List<Integer>> partitions) {

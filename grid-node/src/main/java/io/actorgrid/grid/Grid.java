@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.actorgrid.grid.internal.GridSettings;
 import io.actorgrid.grid.internal.Guardian;
 import io.actorgrid.grid.internal.MapConfig;
+import io.actorgrid.grid.internal.MapSettingsDirectory;
 import io.actorgrid.grid.internal.NodeConfig;
 import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.grid.internal.Partitioner;
@@ -17,7 +18,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,15 +25,14 @@ import java.util.function.Function;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
-import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
@@ -69,13 +68,15 @@ public final class Grid implements AutoCloseable {
   private final Partitioner partitioner;
   private final CompletableFuture<Void> warmedUp = new CompletableFuture<>();
   private final AtomicInteger partitionsAnswered = new AtomicInteger();
-  private final ConcurrentHashMap<String, CachedConfig> mapConfigs = new ConcurrentHashMap<>();
+  private final CompletableFuture<Void> settingsRead = new CompletableFuture<>();
+  private final MapSettingsDirectory mapSettings;
 
   private Grid(ActorSystem<?> system, GridSettings settings) {
     this.system = system;
     this.settings = settings;
     this.sharding = ClusterSharding.get(system);
     this.partitioner = new Partitioner(settings.partitions());
+    this.mapSettings = MapSettingsDirectory.start(system, partitioner);
   }
 
   /** Starts a node with {@code ConfigFactory.load()}. */
@@ -191,29 +192,49 @@ public final class Grid implements AutoCloseable {
               !state.getUnreachable().contains(m)));
     }
     String leader = state.getLeader() == null ? null : state.getLeader().toString();
-    return AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
-            sharding.shardState(),
-            replyTo ->
-                new GetClusterShardingStats(Partition.TYPE_KEY, settings.requestTimeout(), replyTo),
-            settings.requestTimeout().plusSeconds(1),
-            system.scheduler())
-        .thenApplyAsync(
-            stats -> {
+    // Each reachable member's shard region says which partitions it hosts. (The coordinator's
+    // cluster-wide statistics answer nothing at all while any member is unreachable.)
+    Map<String, CompletableFuture<List<Integer>>> hosted = new TreeMap<>();
+    for (Member m : state.getMembers()) {
+      if (!state.getUnreachable().contains(m)) {
+        hosted.put(m.address().toString(), hostedBy(m.address()));
+      }
+    }
+    return CompletableFuture.allOf(hosted.values().toArray(CompletableFuture[]::new))
+        .handleAsync(
+            (ignored, error) -> {
               Map<String, List<Integer>> partitions = new TreeMap<>();
-              stats
-                  .getRegions()
-                  .forEach(
-                      (address, region) ->
-                          partitions.put(
-                              address.toString(),
-                              region.getStats().keySet().stream()
-                                  .map(Integer::parseInt)
-                                  .sorted()
-                                  .toList()));
+              hosted.forEach(
+                  (address, reply) -> {
+                    if (!reply.isCompletedExceptionally() && !reply.join().isEmpty()) {
+                      partitions.put(address, reply.join());
+                    }
+                  });
               return new ClusterView(
                   cluster.selfMember().address().toString(), leader, members, partitions);
             },
             executor());
+  }
+
+  /** The partitions the shard region of the node at {@code address} hosts, in order. */
+  private CompletableFuture<List<Integer>> hostedBy(org.apache.pekko.actor.Address address) {
+    var region =
+        Adapter.toClassic(system)
+            .actorSelection(
+                new org.apache.pekko.actor.RootActorPath(address, "/")
+                    .$div("system")
+                    .$div("sharding")
+                    .$div(Partition.TYPE_KEY.name()));
+    return Patterns.ask(
+            region, ShardRegion.getShardRegionStateInstance(), settings.requestTimeout())
+        .toCompletableFuture()
+        .thenApply(
+            reply ->
+                ((ShardRegion.CurrentShardRegionState) reply)
+                    .getShards().stream()
+                        .map(shard -> Integer.parseInt(shard.shardId()))
+                        .sorted()
+                        .toList());
   }
 
   /** Whether the node serves; see {@link Readiness}. */
@@ -234,6 +255,10 @@ public final class Grid implements AutoCloseable {
                   + " of "
                   + settings.partitions()
                   + " partitions have recovered"));
+    }
+    if (!settingsRead.isDone()) {
+      return CompletableFuture.completedFuture(
+          new Readiness(false, "the map settings are not yet read from a majority of the nodes"));
     }
     return probeJournal()
         .handleAsync(
@@ -337,6 +362,55 @@ public final class Grid implements AutoCloseable {
   }
 
   /**
+   * As {@link #ask}, for a request that only reads and so may be sent again: each attempt waits a
+   * third of the request timeout, and one that gets no answer (a request lost while its partition
+   * moved, or stuck behind a node that has just crashed) is sent again, within the same overall
+   * timeout. Writes are never sent again here: a lost write may still have been applied.
+   */
+  <R, T> CompletionStage<T> askToRead(
+      int p, Function<ActorRef<R>, Partition.Command> message, Function<R, T> onReply) {
+    Duration attempt = settings.requestTimeout().dividedBy(READ_ATTEMPTS);
+    CompletableFuture<T> result = new CompletableFuture<>();
+    attemptRead(p, message, onReply, attempt, READ_ATTEMPTS, result);
+    return result;
+  }
+
+  private static final int READ_ATTEMPTS = 3;
+
+  private <R, T> void attemptRead(
+      int p,
+      Function<ActorRef<R>, Partition.Command> message,
+      Function<R, T> onReply,
+      Duration timeout,
+      int attemptsLeft,
+      CompletableFuture<T> result) {
+    EntityRef<Partition.Command> ref =
+        sharding.entityRefFor(Partition.TYPE_KEY, Integer.toString(p));
+    ref.<R>ask(message::apply, timeout)
+        .whenCompleteAsync(
+            (reply, error) -> {
+              if (error == null) {
+                try {
+                  result.complete(onReply.apply(reply));
+                } catch (RuntimeException e) {
+                  result.completeExceptionally(e);
+                }
+              } else if (attemptsLeft > 1) {
+                attemptRead(p, message, onReply, timeout, attemptsLeft - 1, result);
+              } else {
+                result.completeExceptionally(
+                    new GridUnavailableException(
+                        "partition "
+                            + p
+                            + " did not answer within "
+                            + settings.requestTimeout().toMillis()
+                            + " ms; it may be recovering or moving. Retry shortly."));
+              }
+            },
+            executor());
+  }
+
+  /**
    * Live record counts by map name, with 0 for maps that only have settings, read from every
    * partition in turn.
    */
@@ -351,7 +425,8 @@ public final class Grid implements AutoCloseable {
   private CompletionStage<MapsSummary> summary() {
     List<CompletableFuture<Partition.Counts>> replies = new ArrayList<>();
     for (int p = 0; p < settings.partitions(); p++) {
-      replies.add(ask(p, Partition.GetCounts::new, Function.identity()).toCompletableFuture());
+      replies.add(
+          askToRead(p, Partition.GetCounts::new, Function.identity()).toCompletableFuture());
     }
     return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
         .thenApplyAsync(
@@ -369,45 +444,28 @@ public final class Grid implements AutoCloseable {
             executor());
   }
 
-  /** The map's settings as this node uses them for writes: cached, see {@link MapSettings}. */
+  /**
+   * The map's settings as this node uses them for writes: its copy of the settings every home
+   * partition publishes (see {@link MapSettingsDirectory}), never a request to another partition.
+   */
   CompletionStage<MapConfig> mapConfig(String map) {
-    long now = System.nanoTime();
-    CachedConfig cached = mapConfigs.get(map);
-    if (cached != null && now - cached.readAt() < settings.mapSettingsRefresh().toNanos()) {
-      return cached.config();
-    }
-    CompletableFuture<MapConfig> fresh =
-        readMapConfig(map).thenApply(c -> c.orElse(NO_CONFIG)).toCompletableFuture();
-    CompletableFuture<MapConfig> previous = cached == null ? null : cached.config();
-    if (mapConfigs.size() >= MAX_CACHED_CONFIGS) {
-      // A client writing to ever new map names must not grow the heap: start over.
-      mapConfigs.clear();
-    }
-    mapConfigs.put(map, new CachedConfig(fresh, now));
-    // While a refresh is under way, writes go on with the settings read before.
-    if (previous != null && previous.isDone() && !previous.isCompletedExceptionally()) {
-      fresh.whenComplete(
-          (c, error) -> {
-            if (error != null) {
-              mapConfigs.put(map, new CachedConfig(previous, now));
-            }
-          });
-      return previous;
-    }
-    return fresh;
+    return CompletableFuture.completedFuture(mapSettings.get(map).orElse(NO_CONFIG));
   }
 
   /** The map's settings, read from its home partition now. */
   CompletionStage<Optional<MapConfig>> readMapConfig(String map) {
-    return ask(
+    return askToRead(
         partitioner.homeOf(map),
         (ActorRef<Partition.ConfigReply> replyTo) -> new Partition.GetConfig(map, replyTo),
         reply -> Optional.ofNullable(reply.config()));
   }
 
-  /** Called after this node changed a map's settings, so that its next write reads them. */
-  void forgetMapConfig(String map) {
-    mapConfigs.remove(map);
+  /**
+   * Called after this node changed a map's settings (a null config: removed them) at {@code
+   * version}, so that its next write uses them.
+   */
+  void noteMapConfig(String map, long version, MapConfig config) {
+    mapSettings.noteChange(map, version, config);
   }
 
   static MapSettings toSettings(MapConfig config) {
@@ -416,10 +474,7 @@ public final class Grid implements AutoCloseable {
         config.maxValueBytes());
   }
 
-  private record CachedConfig(CompletableFuture<MapConfig> config, long readAt) {}
-
   private static final MapConfig NO_CONFIG = new MapConfig(0, 0, 0, 0, 0);
-  private static final int MAX_CACHED_CONFIGS = 10_000;
 
   private void warmUp(int p) {
     ask(p, Partition.Ping::new, Function.identity())
@@ -428,12 +483,34 @@ public final class Grid implements AutoCloseable {
               if (error == null) {
                 if (partitionsAnswered.incrementAndGet() == settings.partitions()) {
                   warmedUp.complete(null);
+                  readMapSettings();
                 }
               } else if (!system.getWhenTerminated().toCompletableFuture().isDone()) {
                 system
                     .scheduler()
                     .scheduleOnce(
                         Duration.ofSeconds(1), () -> warmUp(p), system.executionContext());
+              }
+            });
+  }
+
+  /**
+   * Reads the map settings from a majority of the nodes once every partition has answered (and so
+   * has published its settings), retrying until it succeeds: a node that joins a running cluster
+   * knows every map's settings before it is ready.
+   */
+  private void readMapSettings() {
+    mapSettings
+        .readFromMajority(system, settings.requestTimeout())
+        .whenComplete(
+            (done, error) -> {
+              if (error == null) {
+                settingsRead.complete(null);
+              } else if (!system.getWhenTerminated().toCompletableFuture().isDone()) {
+                system
+                    .scheduler()
+                    .scheduleOnce(
+                        Duration.ofSeconds(1), this::readMapSettings, system.executionContext());
               }
             });
   }

@@ -120,10 +120,19 @@ public final class GridMap {
     return withValidKey(
         key,
         () ->
-            grid.ask(
+            grid.askToRead(
                 partitionOf(key),
                 (ActorRef<Partition.GetReply> replyTo) -> new Partition.Get(name, key, replyTo),
-                reply -> Optional.ofNullable(reply.entry()).map(this::toEntry)));
+                reply -> {
+                  if (reply.unavailable()) {
+                    throw new GridUnavailableException(
+                        "the partition of key '"
+                            + key
+                            + "' is recovering and holds as many requests as it can. Retry"
+                            + " shortly.");
+                  }
+                  return Optional.ofNullable(reply.entry()).map(this::toEntry);
+                }));
   }
 
   /** Deletes the record; completes with false when there was none. */
@@ -504,7 +513,16 @@ public final class GridMap {
         (ActorRef<Partition.Outcomes> replyTo) -> new Partition.Write(List.of(op), replyTo),
         (Partition.Outcomes reply) -> {
           WriteOutcome outcome = reply.outcomes().get(0);
-          grid.forgetMapConfig(name);
+          switch (outcome.status()) {
+            case CREATED, UPDATED ->
+                grid.noteMapConfig(
+                    name,
+                    outcome.version(),
+                    new MapConfig(
+                        op.defaultTtlMillis(), op.maxValueBytes(), outcome.version(), 0, 0));
+            case DELETED -> grid.noteMapConfig(name, outcome.version(), null);
+            default -> {}
+          }
           if (outcome.status() == WriteOutcome.Status.PRECONDITION_FAILED) {
             throw new PreconditionFailedException(
                 outcome.version() == 0
@@ -544,32 +562,71 @@ public final class GridMap {
       return CompletableFuture.failedFuture(e);
     }
     int partitions = grid.partitioner().partitions();
+    long pageBytes = grid.settings().maxListBytes();
+    // Each partition's share of the page's value budget, with room for uneven spread: the replies
+    // of all partitions are held at once, and each must fit one cluster message.
+    long partitionBytes =
+        Math.min(
+            grid.settings().maxBatchPartitionBytes(),
+            Math.max(64 * 1024, 4 * pageBytes / partitions));
     List<CompletableFuture<PartitionState.Listing>> replies = new ArrayList<>(partitions);
     for (int p = 0; p < partitions; p++) {
       replies.add(
-          grid.ask(
+          grid.askToRead(
                   p,
                   (ActorRef<PartitionState.Listing> replyTo) ->
                       new Partition.ListEntries(
-                          name, query.prefix(), after, query.limit(), query.withValues(), replyTo),
+                          name,
+                          query.prefix(),
+                          after,
+                          query.limit(),
+                          query.withValues(),
+                          partitionBytes,
+                          replyTo),
                   (PartitionState.Listing listing) -> listing)
               .toCompletableFuture());
     }
     return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
-        .thenApplyAsync(ignored -> merge(replies, query.limit()), grid.executor());
+        .thenApplyAsync(ignored -> merge(replies, query.limit(), pageBytes), grid.executor());
   }
 
-  private Page merge(List<CompletableFuture<PartitionState.Listing>> replies, int limit) {
+  /**
+   * Merges the partitions' listings into one page in key order. A partition that stopped early (its
+   * limit or its share of the value budget) bounds the page at its last key, so that the cursor
+   * skips none of its remaining keys; the page stops at {@code maxBytes} of values too.
+   */
+  private Page merge(
+      List<CompletableFuture<PartitionState.Listing>> replies, int limit, long maxBytes) {
     List<StoredEntry> all = new ArrayList<>();
     boolean more = false;
+    String bound = null;
     for (var reply : replies) {
       PartitionState.Listing listing = reply.join();
       all.addAll(listing.entries());
-      more |= listing.more();
+      if (listing.more()) {
+        more = true;
+        String last = listing.entries().get(listing.entries().size() - 1).key();
+        if (bound == null || last.compareTo(bound) < 0) {
+          bound = last;
+        }
+      }
     }
     all.sort(Comparator.comparing(StoredEntry::key));
-    if (all.size() > limit) {
-      all = all.subList(0, limit);
+    int end = 0;
+    long bytes = 0;
+    while (end < all.size() && end < limit) {
+      StoredEntry e = all.get(end);
+      if (bound != null && e.key().compareTo(bound) > 0) {
+        break;
+      }
+      bytes += e.value() == null ? 0 : e.value().length;
+      if (bytes > maxBytes && end > 0) {
+        break;
+      }
+      end++;
+    }
+    if (end < all.size()) {
+      all = all.subList(0, end);
       more = true;
     }
     List<Entry> entries = all.stream().map(this::toEntry).toList();

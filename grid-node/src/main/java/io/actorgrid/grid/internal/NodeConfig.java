@@ -83,6 +83,12 @@ public final class NodeConfig {
         overrides.put(p + "snapshot.tables-autocreate", create);
         overrides.put(p + "journal.replication-factor", replication);
         overrides.put(p + "snapshot.replication-factor", replication);
+        // No unique key fences a stale writer on Cassandra (docs/operations.md): a downed node's
+        // partitions start elsewhere only after the full margin Pekko derives for the resolver.
+        overrides.put(
+            "pekko.cluster.down-removal-margin",
+            config.getDuration("pekko.cluster.split-brain-resolver.stable-after").toMillis()
+                + "ms");
         // The tag-based events-by-tag machinery is not used: partitions are not tagged.
         overrides.put(p + "events-by-tag.enabled", false);
         overrides.put(

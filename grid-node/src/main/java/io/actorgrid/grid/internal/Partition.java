@@ -12,6 +12,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -39,6 +41,14 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * timer is set again from the recovered state, so records that expired while no node held the
  * partition are removed then.
  *
+ * Each partition publishes the map settings it holds (as the home partition of those maps) to every
+ * node's MapSettingsDirectory when it has recovered and after each change, so that writes never ask
+ * a map's home partition for its settings.
+ *
+ * When sharding moves the partition (a rebalance, a node leaving), it sends HandOff: the partition
+ * answers the writes it holds, after their journal write, before it stops. A partition still
+ * recovering answers the requests it stashed as unavailable; so does one whose stash is full.
+ *
  * If the journal child stops (a journal write or a recovery failed), the partition answers every
  * write it holds as UNAVAILABLE (such a write may or may not be in the journal: it was never
  * acknowledged) and stops too; sharding starts it again, recovering from the journal, on the next
@@ -53,7 +63,17 @@ public final class Partition {
   /** Reads one record; the reply's entry is null when it does not exist. */
   public record Get(String map, String key, ActorRef<GetReply> replyTo) implements Command {}
 
-  public record GetReply(StoredEntry entry) implements CborSerializable {}
+  /**
+   * The record, or null when it does not exist; {@code unavailable} when the partition could not
+   * read it (it is recovering and cannot hold more requests).
+   */
+  public record GetReply(StoredEntry entry, boolean unavailable) implements CborSerializable {
+    public GetReply(StoredEntry entry) {
+      this(entry, false);
+    }
+
+    static final GetReply UNAVAILABLE = new GetReply(null, true);
+  }
 
   /**
    * Applies operations in order, as one atomic journal write; the reply, one outcome per operation,
@@ -90,13 +110,17 @@ public final class Partition {
 
   public record ConfigReply(MapConfig config) implements CborSerializable {}
 
-  /** Lists records of one map in key order; see {@link PartitionState#list}. */
+  /**
+   * Lists records of one map in key order, with at most {@code maxBytes} of values; see {@link
+   * PartitionState#list}.
+   */
   public record ListEntries(
       String map,
       String prefix,
       String after,
       int limit,
       boolean withValues,
+      long maxBytes,
       ActorRef<PartitionState.Listing> replyTo)
       implements Command {}
 
@@ -120,6 +144,19 @@ public final class Partition {
     INSTANCE
   }
 
+  /**
+   * Sent by sharding when the partition moves to another node (a rebalance, or this node leaving):
+   * the partition finishes the journal write in flight and the ones it has queued, answering each,
+   * then stops. Sharding holds new requests meanwhile and sends them to the partition's new home.
+   */
+  public enum HandOff implements Command {
+    INSTANCE
+  }
+
+  private enum SettingsPublished implements Command {
+    INSTANCE
+  }
+
   private enum ExpiryDue implements Command {
     INSTANCE
   }
@@ -127,6 +164,9 @@ public final class Partition {
   private enum ExpiryApplied implements Command {
     INSTANCE
   }
+
+  /** How long a change of settings waits for every node to take it (it is not awaited). */
+  private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(3);
 
   /** Most records one expiry round removes (one journal write). */
   private static final int EXPIRY_BATCH = 1000;
@@ -138,7 +178,8 @@ public final class Partition {
   public static Entity<Command, ShardingEnvelope<Command>> entity(GridSettings settings) {
     return Entity.of(
             TYPE_KEY, ctx -> Partition.create(Integer.parseInt(ctx.getEntityId()), settings))
-        .withMessageExtractor(new OneShardPerPartition());
+        .withMessageExtractor(new OneShardPerPartition())
+        .withStopMessage(HandOff.INSTANCE);
   }
 
   public static Behavior<Command> create(int partition, GridSettings settings) {
@@ -163,6 +204,8 @@ public final class Partition {
   private final ActorRef<PartitionJournal.Command> journal;
   private final ActorRef<PartitionJournal.BatchApplied> appliedAdapter;
   private final ActorRef<Outcomes> expiryAdapter;
+  private final ActorRef<Replicator.UpdateResponse<LWWMap<Integer, MapSettingsDirectory.Published>>>
+      publishedAdapter;
   private final ArrayDeque<Write> queue = new ArrayDeque<>();
   private List<Write> inFlight;
   private PartitionState state;
@@ -170,7 +213,10 @@ public final class Partition {
   // expiry round is queued or in the journal.
   private long expiryTimerAt = Long.MAX_VALUE;
   private boolean expiring;
+  // Handed off: stop once the writes held are answered.
+  private boolean stopping;
 
+  @SuppressWarnings("unchecked") // the class literal of a generic response type
   private Partition(
       ActorContext<Command> context,
       StashBuffer<Command> stash,
@@ -188,6 +234,11 @@ public final class Partition {
     this.appliedAdapter =
         context.messageAdapter(PartitionJournal.BatchApplied.class, JournalApplied::new);
     this.expiryAdapter = context.messageAdapter(Outcomes.class, o -> ExpiryApplied.INSTANCE);
+    ActorRef<Replicator.UpdateResponse<?>> published =
+        context.messageAdapter(
+            (Class<Replicator.UpdateResponse<?>>) (Class<?>) Replicator.UpdateResponse.class,
+            r -> SettingsPublished.INSTANCE);
+    this.publishedAdapter = published.unsafeUpcast();
     ActorRef<PartitionJournal.Recovered> recoveredAdapter =
         context.messageAdapter(
             PartitionJournal.Recovered.class, r -> new JournalRecovered(r.state()));
@@ -214,18 +265,25 @@ public final class Partition {
             msg -> {
               state = msg.state();
               scheduleExpiry();
+              publishSettings(Replicator.writeLocal());
               return stash.unstashAll(running());
             })
         .onMessageEquals(JournalStopped.INSTANCE, this::journalStopped)
+        .onMessageEquals(
+            HandOff.INSTANCE,
+            () -> {
+              stash.forEach(this::refuse);
+              return Behaviors.stopped();
+            })
         .onAnyMessage(
             msg -> {
-              if (stash.isFull()) {
-                // The caller's ask times out and it answers 503: better than an unbounded stash.
+              if (!stash.isFull()) {
+                stash.stash(msg);
+              } else if (!refuse(msg)) {
+                // Not a request that can be refused (a ping, a count): its ask times out.
                 context
                     .getLog()
                     .warn("Partition {} is recovering and its stash is full", partition);
-              } else {
-                stash.stash(msg);
               }
               return Behaviors.same();
             })
@@ -244,7 +302,44 @@ public final class Partition {
         .onMessageEquals(ExpiryDue.INSTANCE, this::onExpiryDue)
         .onMessageEquals(ExpiryApplied.INSTANCE, this::onExpiryApplied)
         .onMessageEquals(JournalStopped.INSTANCE, this::journalStopped)
+        .onMessageEquals(HandOff.INSTANCE, this::onHandOff)
+        .onMessageEquals(SettingsPublished.INSTANCE, Behaviors::same)
         .build();
+  }
+
+  /** Answers a request at once as unavailable; false for messages that have no such answer. */
+  private boolean refuse(Command msg) {
+    if (msg instanceof Write write) {
+      write.replyTo().tell(unavailable(write));
+      return true;
+    }
+    if (msg instanceof Get get) {
+      get.replyTo().tell(GetReply.UNAVAILABLE);
+      return true;
+    }
+    return false;
+  }
+
+  private Behavior<Command> onHandOff() {
+    if (inFlight == null && queue.isEmpty()) {
+      return Behaviors.stopped();
+    }
+    stopping = true;
+    return Behaviors.same();
+  }
+
+  /**
+   * Publishes the settings this partition holds to every node's {@link MapSettingsDirectory}. The
+   * update response is ignored: a publication that does not reach a node in time reaches it by
+   * gossip.
+   */
+  private void publishSettings(Replicator.WriteConsistency consistency) {
+    MapSettingsDirectory.publish(
+        context.getSystem(),
+        partition,
+        new MapSettingsDirectory.Published(state.lastVersion(), state.configs()),
+        consistency,
+        publishedAdapter);
   }
 
   private Behavior<Command> onGet(Get get) {
@@ -263,6 +358,7 @@ public final class Partition {
                 list.after(),
                 list.limit(),
                 list.withValues(),
+                list.maxBytes(),
                 System.currentTimeMillis()));
     return Behaviors.same();
   }
@@ -307,12 +403,20 @@ public final class Partition {
     List<WriteOutcome> outcomes = msg.result().outcomes();
     state = msg.result().state();
     int next = 0;
+    boolean configured = false;
     for (Write write : inFlight) {
       write.replyTo().tell(fit(outcomes.subList(next, next + write.opCount())));
       next += write.opCount();
+      configured |= write.ops().stream().anyMatch(op -> op instanceof WriteOp.Configure);
     }
     inFlight = null;
+    if (configured) {
+      publishSettings(new Replicator.WriteAll(PUBLISH_TIMEOUT));
+    }
     sendNextBatch();
+    if (stopping && inFlight == null) {
+      return Behaviors.stopped();
+    }
     scheduleExpiry();
     return Behaviors.same();
   }
@@ -335,6 +439,9 @@ public final class Partition {
    */
   private Behavior<Command> onExpiryDue() {
     expiryTimerAt = Long.MAX_VALUE;
+    if (stopping) {
+      return Behaviors.same();
+    }
     List<WriteOp> due = new ArrayList<>(state.expiredAt(System.currentTimeMillis(), EXPIRY_BATCH));
     if (due.isEmpty()) {
       scheduleExpiry();

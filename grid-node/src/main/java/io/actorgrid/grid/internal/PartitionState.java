@@ -340,6 +340,23 @@ public final class PartitionState implements CborSerializable {
    */
   public Listing list(
       String map, String prefix, String after, int limit, boolean withValues, long now) {
+    return list(map, prefix, after, limit, withValues, Long.MAX_VALUE, now);
+  }
+
+  /**
+   * As {@link #list(String, String, String, int, boolean, long)}, but with values of at most {@code
+   * maxBytes} in all: the listing stops before the value that would pass that (the first value
+   * always goes) and says there is more.
+   */
+  public Listing list(
+      String map,
+      String prefix,
+      String after,
+      int limit,
+      boolean withValues,
+      long maxBytes,
+      long now) {
+    long bytes = 0;
     var entries = maps.get(map);
     List<StoredEntry> out = new ArrayList<>(Math.min(limit, 256));
     if (entries.isEmpty()) {
@@ -357,6 +374,12 @@ public final class PartitionState implements CborSerializable {
       }
       if (out.size() == limit) {
         return new Listing(out, true);
+      }
+      if (withValues) {
+        bytes += e.value().length;
+        if (bytes > maxBytes && !out.isEmpty()) {
+          return new Listing(out, true);
+        }
       }
       out.add(withValues ? e : e.withoutValue());
     }
