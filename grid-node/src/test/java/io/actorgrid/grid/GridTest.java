@@ -133,6 +133,40 @@ class GridTest {
   }
 
   @Test
+  void aPageOfLargeValuesStopsAtItsByteBudgetAndTheNextPagesMissNothing() {
+    try (Grid grid = start()) {
+      GridMap map = grid.map("large");
+      List<String> expected = new ArrayList<>();
+      byte[] value = new byte[300 * 1024];
+      for (int i = 0; i < 40; i++) {
+        String key = String.format("big-%02d", i);
+        expected.add(key);
+        value[0] = (byte) i;
+        await(map.put(key, value.clone(), "application/octet-stream"));
+      }
+      long budget = 8L * 1024 * 1024; // actorgrid.limits.max-list-bytes, shipped default
+      List<String> seen = new ArrayList<>();
+      ListQuery query = ListQuery.firstPage().withLimit(1000).withValues(true);
+      Page page;
+      int pages = 0;
+      do {
+        page = await(map.list(query));
+        long bytes = 0;
+        for (Entry e : page.entries()) {
+          seen.add(e.key());
+          bytes += e.value().length;
+          assertEquals((byte) Integer.parseInt(e.key().substring(4)), e.value()[0], e.key());
+        }
+        assertTrue(bytes <= budget, "a page of " + bytes + " bytes of values");
+        query = query.withCursor(page.nextCursor());
+        pages++;
+      } while (page.nextCursor() != null);
+      assertEquals(expected, seen, "every record once, in key order, across pages");
+      assertTrue(pages >= 2, "12 MB of values do not fit one page");
+    }
+  }
+
+  @Test
   void clusterAddressSettingsApplyOnTopOfALoadedConfig() throws Exception {
     int port;
     try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

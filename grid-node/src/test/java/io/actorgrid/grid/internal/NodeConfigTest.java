@@ -41,4 +41,19 @@ class NodeConfigTest {
     // A single seed that is this node forms the cluster at once: there is nobody to wait for.
     assertEquals(Duration.ofSeconds(5), seedNodeTimeout(effective(2552, "127.0.0.1:2552")));
   }
+
+  @Test
+  void partitionsOfADownedNodeStartElsewhereSoonerWhereTheJournalFencesStaleWriters() {
+    Config postgres = effective(2552, "127.0.0.1:2552");
+    assertEquals(Duration.ofSeconds(2), postgres.getDuration("pekko.cluster.down-removal-margin"));
+    Config cassandraConfig =
+        ConfigFactory.parseMap(Map.of("actorgrid.journal.type", "cassandra"))
+            .withFallback(ConfigFactory.load())
+            .resolve();
+    Config cassandra = NodeConfig.effective(cassandraConfig, GridSettings.from(cassandraConfig));
+    // No unique key fences a stale writer on Cassandra: the margin stays at stable-after.
+    assertEquals(
+        cassandra.getDuration("pekko.cluster.split-brain-resolver.stable-after"),
+        cassandra.getDuration("pekko.cluster.down-removal-margin"));
+  }
 }

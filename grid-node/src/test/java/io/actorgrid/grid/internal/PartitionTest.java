@@ -263,4 +263,69 @@ class PartitionTest {
     partition.tell(new Partition.GetCounts(counts.getRef()));
     assertEquals(java.util.Map.of("m", 1L), counts.receiveMessage().counts());
   }
+
+  @Test
+  void onHandOffThePartitionAnswersTheWritesItHoldsThenStops() {
+    ActorRef<Partition.Command> partition = startRecovered(true);
+    GatedJournal gated = new GatedJournal();
+    journal.withPolicy(gated);
+    TestProbe<Partition.Outcomes> acks = testKit.createTestProbe();
+    TestProbe<Object> watcher = testKit.createTestProbe();
+    partition.tell(new Partition.Write(List.of(put("a", "in the journal")), acks.getRef()));
+    partition.tell(new Partition.Write(List.of(put("b", "queued")), acks.getRef()));
+    partition.tell(Partition.HandOff.INSTANCE);
+    acks.expectNoMessage(Duration.ofMillis(200));
+    gated.gate.countDown();
+    // Both acknowledged after their journal write, not dropped with the partition.
+    assertEquals(
+        Status.CREATED, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
+    assertEquals(
+        Status.CREATED, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
+    watcher.expectTerminated(partition, Duration.ofSeconds(10));
+  }
+
+  /** Holds the partitions' recoveries (their journal reads) until released. */
+  private static final class GatedRecovery implements ProcessingPolicy<JournalOperation> {
+    final CountDownLatch gate = new CountDownLatch(1);
+
+    @Override
+    public ProcessingResult tryProcess(String persistenceId, JournalOperation op) {
+      if (op instanceof org.apache.pekko.persistence.testkit.ReadEvents) {
+        try {
+          gate.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return ProcessingSuccess$.MODULE$;
+    }
+  }
+
+  @Test
+  void aRecoveringPartitionWithAFullStashRefusesRequestsAtOnce() {
+    // A stash of 2 instead of 10,000, to fill it with a few requests.
+    GridSettings small =
+        GridSettings.from(
+            ConfigFactory.parseString("actorgrid.partition.max-pending-writes = 2")
+                .withFallback(ConfigFactory.load()));
+    GatedRecovery gated = new GatedRecovery();
+    journal.withPolicy(gated);
+    ActorRef<Partition.Command> partition =
+        testKit.spawn(Partition.create(nextPartition.incrementAndGet(), small));
+    TestProbe<Partition.Outcomes> acks = testKit.createTestProbe();
+    TestProbe<Partition.GetReply> reads = testKit.createTestProbe();
+    partition.tell(new Partition.Write(List.of(put("a", "1")), acks.getRef()));
+    partition.tell(new Partition.Write(List.of(put("b", "2")), acks.getRef()));
+    partition.tell(new Partition.Write(List.of(put("c", "3")), acks.getRef()));
+    partition.tell(new Partition.Get("m", "a", reads.getRef()));
+    // The stash holds two: the third write and the read are answered at once, not left to time out.
+    assertEquals(
+        Status.UNAVAILABLE, acks.receiveMessage(Duration.ofSeconds(5)).outcomes().get(0).status());
+    assertEquals(true, reads.receiveMessage(Duration.ofSeconds(5)).unavailable());
+    gated.gate.countDown();
+    assertEquals(
+        Status.CREATED, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
+    assertEquals(
+        Status.CREATED, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
+  }
 }
