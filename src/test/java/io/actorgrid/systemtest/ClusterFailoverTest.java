@@ -1,9 +1,14 @@
 package io.actorgrid.systemtest;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.actorgrid.grid.internal.Partitioner;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +23,10 @@ import org.junit.jupiter.api.Timeout;
  * through all nodes. The Split Brain Resolver must down it, its partitions must start on the
  * survivors and recover every acknowledged write, and every partition must answer through the
  * survivors again.
+ *
+ * <p>While a killed node's partitions are not yet replaced, the partitions of the other nodes take
+ * writes, also to a map whose settings the killed node holds: every node has a copy of every map's
+ * settings.
  *
  * <p>First a younger node is killed, so the cluster keeps its oldest node (which runs the shard
  * coordinator); then that node is restarted and the oldest node is killed, so the coordinator moves
@@ -41,7 +50,8 @@ class ClusterFailoverTest extends OneClusterPerTest {
 
     // Not the first seed node: the cluster keeps its oldest member and shard coordinator.
     NodeProcess younger = busiestOf(List.of(cluster.node(2), cluster.node(3)));
-    killAndAwaitFailover(younger, "a younger node", probe, load);
+    String settingsMap = configureMapWithHomeOn(younger);
+    killAndAwaitFailover(younger, "a younger node", probe, load, settingsMap);
 
     younger.restart();
     Duration rejoined = cluster.awaitReadyAndUp(cluster.nodes());
@@ -49,7 +59,7 @@ class ClusterFailoverTest extends OneClusterPerTest {
     System.out.printf("%s restarted and rejoined in %d ms%n", younger, rejoined.toMillis());
     load.awaitMoreAcknowledged(ACKNOWLEDGED_BEFORE_KILL);
 
-    killAndAwaitFailover(cluster.node(1), "the oldest node (first seed)", probe, load);
+    killAndAwaitFailover(cluster.node(1), "the oldest node (first seed)", probe, load, null);
 
     load.stopAndVerify();
   }
@@ -62,8 +72,109 @@ class ClusterFailoverTest extends OneClusterPerTest {
         .orElseThrow();
   }
 
+  /**
+   * Configures, through {@code home}, a map whose settings live in a partition that {@code home}
+   * hosts (a default TTL and a 100-byte value limit), and waits until every other node applies the
+   * limit to a write into a partition of {@code home}.
+   */
+  private String configureMapWithHomeOn(NodeProcess home) throws Exception {
+    GridCluster.ClusterState state = cluster.state(cluster.node(1));
+    Partitioner partitioner = new Partitioner(GridCluster.PARTITIONS);
+    List<Integer> hosted = state.partitionsOf(home.clusterAddress());
+    String map = null;
+    for (int i = 0; map == null; i++) {
+      if (hosted.contains(partitioner.homeOf("settings-" + i))) {
+        map = "settings-" + i;
+      }
+    }
+    HttpResponse<String> configured =
+        new GridHttpClient(home.baseUri())
+            .send(
+                "PUT",
+                "/v1/maps/" + map,
+                "application/json",
+                "{\"defaultTtl\":\"1h\",\"maxValueBytes\":100}");
+    assertEquals(201, configured.statusCode(), () -> GridHttpClient.describe(configured));
+    String keyOnHome = keysHostedBy(state, home, map, 1).get(0);
+    for (NodeProcess other : cluster.nodes()) {
+      if (other == home) {
+        continue;
+      }
+      GridHttpClient client = new GridHttpClient(other.baseUri());
+      String m = map;
+      Await.until(
+          other + " applies the settings of " + map,
+          FAILOVER_TIMEOUT,
+          () -> {
+            try {
+              return client.put(m, keyOnHome, "text/plain", "x".repeat(101)).statusCode() == 413;
+            } catch (java.io.IOException e) {
+              return false;
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return false;
+            }
+          },
+          () -> "");
+    }
+    return map;
+  }
+
+  /**
+   * While {@code victim}, which holds the settings of {@code map}, is dead and not yet replaced,
+   * the partitions of the other nodes take writes to the map with its settings applied: values up
+   * to its limit (with its default TTL), and 413 above. Each node is asked repeatedly, for longer
+   * than the settings could be served from any cache of the dead partition's answers.
+   */
+  private void assertSettingsServedWithoutTheirHome(
+      NodeProcess victim, String map, List<NodeProcess> survivors) throws Exception {
+    GridCluster.ClusterState state = cluster.state(survivors.get(0));
+    List<String> keys = new ArrayList<>();
+    for (NodeProcess survivor : survivors) {
+      keys.addAll(keysHostedBy(state, survivor, map, 3));
+    }
+    for (int round = 0; round < 20; round++) {
+      GridHttpClient client = new GridHttpClient(survivors.get(round % 2).baseUri());
+      String key = keys.get(round % keys.size());
+      HttpResponse<String> written = client.put(map, key, "text/plain", "x".repeat(100));
+      assertTrue(
+          written.statusCode() == 200 || written.statusCode() == 201,
+          () ->
+              "a write to a partition on a surviving node while "
+                  + victim
+                  + " (the home of the"
+                  + " map's settings) is dead: "
+                  + GridHttpClient.describe(written));
+      HttpResponse<String> tooLarge = client.put(map, key, "text/plain", "x".repeat(101));
+      assertEquals(413, tooLarge.statusCode(), () -> GridHttpClient.describe(tooLarge));
+      HttpResponse<String> read = client.get(map, key);
+      assertEquals(200, read.statusCode(), () -> GridHttpClient.describe(read));
+      assertTrue(read.headers().firstValue("Grid-Expires-At").isPresent(), "the map's default TTL");
+      Thread.sleep(400);
+    }
+    System.out.printf(
+        "while %s was dead, the surviving nodes applied the settings it holds to 20 rounds of"
+            + " writes to map %s%n",
+        victim, map);
+  }
+
+  /** {@code count} keys of {@code map} whose partitions {@code host} hosts in {@code state}. */
+  private static List<String> keysHostedBy(
+      GridCluster.ClusterState state, NodeProcess host, String map, int count) {
+    Partitioner partitioner = new Partitioner(GridCluster.PARTITIONS);
+    List<Integer> hosted = state.partitionsOf(host.clusterAddress());
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; keys.size() < count; i++) {
+      if (hosted.contains(partitioner.partitionOf(map, "k" + i))) {
+        keys.add("k" + i);
+      }
+    }
+    return keys;
+  }
+
   private void killAndAwaitFailover(
-      NodeProcess victim, String which, PartitionProbe probe, ClusterLoad load) throws Exception {
+      NodeProcess victim, String which, PartitionProbe probe, ClusterLoad load, String settingsMap)
+      throws Exception {
     List<NodeProcess> survivors =
         cluster.clients().nodes().stream().filter(n -> n != victim).toList();
     List<Integer> hosted = cluster.state(survivors.get(0)).partitionsOf(victim.clusterAddress());
@@ -78,6 +189,9 @@ class ClusterFailoverTest extends OneClusterPerTest {
     System.out.printf(
         "SIGKILL to %s, %s hosting partitions %s, after %d acknowledged writes%n",
         victim, which, hosted, acknowledgedBefore);
+    if (settingsMap != null) {
+      assertSettingsServedWithoutTheirHome(victim, settingsMap, survivors);
+    }
 
     Map<Integer, Duration> answered =
         probe.awaitEveryPartitionAnswers(cluster.clients(), killedAt, FAILOVER_TIMEOUT);

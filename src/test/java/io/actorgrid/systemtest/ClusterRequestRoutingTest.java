@@ -128,7 +128,7 @@ class ClusterRequestRoutingTest {
 
   /**
    * The data-grid semantics through any node: settings made through one node apply to writes
-   * through the others (within actorgrid.map-settings-refresh), batches span the partitions of all
+   * through the others (within about a second), batches span the partitions of all
    * nodes, counters incremented through all nodes at once lose nothing, a retry through another
    * node is recognised by its idempotency key, records expire wherever their partition lives, and
    * clearing and deleting a map reach every partition.
@@ -154,7 +154,7 @@ class ClusterRequestRoutingTest {
                         "application/json",
                         "{\"defaultTtl\":\"1h\",\"maxValueBytes\":100}"));
     assertEquals(201, configured.statusCode(), () -> describe(configured));
-    // Node 2 uses what it read of the settings for up to a second.
+    // Node 2 gets the settings from the home partition's publication within about a second.
     Instant settled = Instant.now().plus(ANSWER_TIMEOUT);
     HttpResponse<String> tooLarge;
     do {

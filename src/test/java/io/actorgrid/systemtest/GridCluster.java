@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
  * every node gets the same seed nodes (the cluster ports of the first two nodes), {@code
  * GRID_JOURNAL=postgres} and the same number of partitions.
  *
- * <p>The cluster runs {@value #PARTITIONS} partitions instead of the default 128: nodes start and
- * recover faster on a small CI machine, and nothing in the tests depends on the number.
+ * <p>The cluster runs {@value #PARTITIONS} partitions instead of the default 128 unless a test asks
+ * for the default ({@link #startWithDefaultPartitions}): nodes start and recover faster on a small
+ * CI machine, and nothing in those tests depends on the number.
  *
  * <p>{@link #clients()} is the round-robin "load balancer" the tests' clients send through; a node
  * is in it while the test considers it live.
@@ -31,6 +32,9 @@ import java.util.stream.Collectors;
 final class GridCluster implements AutoCloseable {
 
   static final int PARTITIONS = 32;
+
+  /** The shipped default, which nodes get when the test sets nothing. */
+  static final int DEFAULT_PARTITIONS = 128;
 
   /** Generous: several nodes start at once on a 2-core machine that other builds share. */
   static final Duration FORMATION_TIMEOUT = Duration.ofMinutes(3);
@@ -73,11 +77,13 @@ final class GridCluster implements AutoCloseable {
   private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
   private final RoundRobinClients clients = new RoundRobinClients();
   private final Set<Integer> usedPorts = new HashSet<>();
+  private final int partitions;
   private String seedNodes;
 
-  private GridCluster(Path workDir, PostgresServer postgres) {
+  private GridCluster(Path workDir, PostgresServer postgres, int partitions) {
     this.workDir = workDir;
     this.postgres = postgres;
+    this.partitions = partitions;
   }
 
   /**
@@ -89,8 +95,18 @@ final class GridCluster implements AutoCloseable {
    * only get theirs as the shard coordinator rebalances, a few partitions at a time.
    */
   static GridCluster start(Path workDir, int size) throws Exception {
+    return start(workDir, size, PARTITIONS);
+  }
+
+  /** As {@link #start(Path, int)}, with the shipped defaults, 128 partitions included. */
+  static GridCluster startWithDefaultPartitions(Path workDir, int size) throws Exception {
+    return start(workDir, size, DEFAULT_PARTITIONS);
+  }
+
+  private static GridCluster start(Path workDir, int size, int partitions) throws Exception {
     Instant started = Instant.now();
-    GridCluster cluster = new GridCluster(workDir, PostgresServer.start(workDir.resolve("pg")));
+    GridCluster cluster =
+        new GridCluster(workDir, PostgresServer.start(workDir.resolve("pg")), partitions);
     try {
       List<NodePorts> ports = new ArrayList<>();
       for (int i = 0; i < size; i++) {
@@ -160,7 +176,9 @@ final class GridCluster implements AutoCloseable {
                 postgres.user(),
                 "GRID_SEED_NODES",
                 seedNodes),
-            List.of("-Dactorgrid.partitions=" + PARTITIONS));
+            partitions == DEFAULT_PARTITIONS
+                ? List.of()
+                : List.of("-Dactorgrid.partitions=" + partitions));
     nodes.add(node);
     return node;
   }
@@ -185,6 +203,10 @@ final class GridCluster implements AutoCloseable {
   /** Every node ever started, live or not (for their logs). */
   List<NodeProcess> nodes() {
     return List.copyOf(nodes);
+  }
+
+  int partitions() {
+    return partitions;
   }
 
   RoundRobinClients clients() {

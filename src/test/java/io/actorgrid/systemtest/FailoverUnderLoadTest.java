@@ -1,0 +1,229 @@
+package io.actorgrid.systemtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.actorgrid.grid.internal.Partitioner;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Failover with the shipped defaults (128 partitions, 3 nodes on PostgreSQL) under write load: a
+ * node is killed with SIGKILL while writers write through all nodes and a {@link WriteProbe} writes
+ * a key of every partition four times a second. Four victims, each restarted before the next:
+ *
+ * <ul>
+ *   <li>a younger node that does not host the probe map's home partition (its settings);
+ *   <li>the node that hosts that home partition;
+ *   <li>the oldest node (it runs the shard coordinator);
+ *   <li>a fourth node killed as soon as it hosts partitions, while the rebalance to it is under
+ *       way.
+ * </ul>
+ *
+ * <p>For each kill it prints how long after the kill every partition took writes again (the figure
+ * docs/reliability.md reports; not asserted: tests never assert timings), and it checks what must
+ * hold whatever the timing: every partition takes writes again, partitions on the surviving nodes
+ * never refuse a write meanwhile (a failure stays where it is, the probe map's settings included),
+ * and no acknowledged write is lost.
+ *
+ * <p>Long (about 6 minutes): it runs in the fault suite, {@code mvn -B verify -Pfaults}.
+ */
+class FailoverUnderLoadTest extends OneClusterPerTest {
+
+  private static final String PROBE_MAP = "failover-probe";
+  private static final String LOAD_MAP = "failover-load";
+  private static final Duration FAILOVER_TIMEOUT = Duration.ofMinutes(2);
+  private static final long ACKNOWLEDGED_BETWEEN_KILLS = 100;
+
+  private record Result(
+      String which,
+      String victim,
+      int moved,
+      long everyPartitionMillis,
+      long movedP50Millis,
+      List<WriteProbe.Attempt> healthyFailures) {}
+
+  private final List<Result> results = new ArrayList<>();
+  // Live nodes, oldest (longest in the cluster) first.
+  private final List<NodeProcess> byAge = new ArrayList<>();
+
+  @Test
+  @Timeout(value = 25, unit = TimeUnit.MINUTES)
+  void everyPartitionTakesWritesAgainAfterAnyNodeIsKilled() throws Exception {
+    cluster = GridCluster.startWithDefaultPartitions(workDir, 3);
+    byAge.addAll(cluster.nodes());
+    configureProbeMap();
+    ClusterLoad load = ClusterLoad.start(cluster.clients(), LOAD_MAP);
+    try (WriteProbe probe = WriteProbe.start(PROBE_MAP, cluster.partitions(), cluster.clients())) {
+      long started = System.nanoTime();
+      Await.until(
+          "every partition takes a write",
+          FAILOVER_TIMEOUT,
+          () -> probe.writableAgainAfter(started).size() == cluster.partitions(),
+          () -> "");
+      load.awaitMoreAcknowledged(ACKNOWLEDGED_BETWEEN_KILLS);
+
+      int home = new Partitioner(cluster.partitions()).homeOf(PROBE_MAP);
+      NodeProcess homeNode = hostOf(home);
+      NodeProcess younger =
+          byAge.stream().skip(1).filter(n -> n != homeNode).findFirst().orElseThrow();
+      killRestartAndMeasure(younger, "a younger node", probe, load);
+      killRestartAndMeasure(hostOf(home), "the home of the map's settings", probe, load);
+      killRestartAndMeasure(byAge.get(0), "the oldest node", probe, load);
+
+      NodeProcess joined = cluster.addNode();
+      joined.awaitReady(NodeProcess.READY_TIMEOUT);
+      cluster.awaitHostsPartitions(joined);
+      cluster.clients().add(joined);
+      byAge.add(joined);
+      measure(joined, "a node that has just joined, rebalance under way", probe, load);
+    }
+    load.stopAndVerify();
+    report();
+    List<Result> refused = results.stream().filter(r -> !r.healthyFailures().isEmpty()).toList();
+    assertTrue(
+        refused.isEmpty(),
+        "partitions on surviving nodes refused writes during failover: "
+            + refused.stream()
+                .map(r -> r.which() + ": " + r.healthyFailures())
+                .collect(Collectors.joining("; ")));
+  }
+
+  private void configureProbeMap() throws IOException, InterruptedException {
+    GridHttpClient client = cluster.clients().get();
+    HttpResponse<String> response =
+        client.send(
+            client
+                .request("/v1/maps/" + PROBE_MAP)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"maxValueBytes\":65536}"))
+                .build());
+    assertEquals(201, response.statusCode(), GridHttpClient.describe(response));
+  }
+
+  private NodeProcess hostOf(int partition) throws Exception {
+    GridCluster.ClusterState state = cluster.state(cluster.clients().nodes().get(0));
+    return cluster.clients().nodes().stream()
+        .filter(n -> state.partitionsOf(n.clusterAddress()).contains(partition))
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("no node hosts partition " + partition + ": " + state));
+  }
+
+  private void killRestartAndMeasure(
+      NodeProcess victim, String which, WriteProbe probe, ClusterLoad load) throws Exception {
+    measure(victim, which, probe, load);
+    victim.restart();
+    cluster.awaitReadyAndUp(byAgeAfterRestart(victim));
+    cluster.clients().add(victim);
+    load.awaitMoreAcknowledged(ACKNOWLEDGED_BETWEEN_KILLS);
+  }
+
+  private List<NodeProcess> byAgeAfterRestart(NodeProcess restarted) {
+    byAge.add(restarted);
+    return List.copyOf(byAge);
+  }
+
+  private void measure(NodeProcess victim, String which, WriteProbe probe, ClusterLoad load)
+      throws Exception {
+    List<NodeProcess> survivors =
+        cluster.clients().nodes().stream().filter(n -> n != victim).toList();
+    GridCluster.ClusterState before = cluster.state(survivors.get(0));
+    Set<Integer> moved = new TreeSet<>(before.partitionsOf(victim.clusterAddress()));
+    assertFalse(moved.isEmpty(), victim + " hosts no partition; nothing would fail over");
+    Set<Integer> healthy = new HashSet<>();
+    for (int p = 0; p < cluster.partitions(); p++) {
+      if (!moved.contains(p)) {
+        healthy.add(p);
+      }
+    }
+
+    cluster.clients().remove(victim);
+    byAge.remove(victim);
+    long killedAt = System.nanoTime();
+    victim.kill();
+    System.out.printf("SIGKILL to %s (%s), hosting %d partitions%n", victim, which, moved.size());
+
+    Await.until(
+        "every partition takes writes again after the kill of " + victim,
+        FAILOVER_TIMEOUT,
+        () -> probe.writableAgainAfter(killedAt).size() == cluster.partitions(),
+        () -> {
+          Set<Integer> waiting = new TreeSet<>();
+          for (int p = 0; p < cluster.partitions(); p++) {
+            waiting.add(p);
+          }
+          waiting.removeAll(probe.writableAgainAfter(killedAt).keySet());
+          return "still refusing writes: " + waiting;
+        });
+    Map<Integer, Duration> again = probe.writableAgainAfter(killedAt);
+    // Failures may still come once the dead node is removed (shards are re-allocated then).
+    for (NodeProcess survivor : survivors) {
+      Await.until(
+          survivor + " no longer lists " + victim.clusterAddress(),
+          FAILOVER_TIMEOUT,
+          () ->
+              cluster.tryState(survivor).map(s -> !s.lists(victim.clusterAddress())).orElse(false),
+          () -> "");
+    }
+    Thread.sleep(5_000);
+    List<Long> movedMillis =
+        moved.stream().map(p -> again.get(p).toMillis()).sorted().collect(Collectors.toList());
+    Result result =
+        new Result(
+            which,
+            victim.toString(),
+            moved.size(),
+            again.values().stream().mapToLong(Duration::toMillis).max().orElseThrow(),
+            movedMillis.get(movedMillis.size() / 2),
+            probe.failuresSince(killedAt, healthy));
+    results.add(result);
+    System.out.printf(
+        "failover (%s): every partition took writes again %d ms after SIGKILL (the %d moved"
+            + " partitions: p50 %d ms, max %d ms); partitions on surviving nodes refused %d"
+            + " writes%n",
+        which,
+        result.everyPartitionMillis(),
+        result.moved(),
+        result.movedP50Millis(),
+        movedMillis.get(movedMillis.size() - 1),
+        result.healthyFailures().size());
+    load.awaitMoreAcknowledged(ACKNOWLEDGED_BETWEEN_KILLS);
+  }
+
+  private void report() throws IOException {
+    Map<String, String> lines = new LinkedHashMap<>();
+    for (Result r : results) {
+      lines.put(
+          r.which(),
+          String.format(
+              "%s: %d partitions moved, every partition writable after %d ms (moved p50 %d ms),"
+                  + " %d writes refused by partitions on surviving nodes",
+              r.which(),
+              r.moved(),
+              r.everyPartitionMillis(),
+              r.movedP50Millis(),
+              r.healthyFailures().size()));
+    }
+    Path report = Path.of("target", "failover-report.txt");
+    Files.createDirectories(report.getParent());
+    Files.write(report, lines.values());
+    lines.values().forEach(System.out::println);
+  }
+}

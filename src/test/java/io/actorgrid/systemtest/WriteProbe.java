@@ -1,0 +1,197 @@
+package io.actorgrid.systemtest;
+
+import io.actorgrid.grid.internal.Partitioner;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/**
+ * Writes one key in every partition, found with the node's own {@link Partitioner}, through the
+ * live nodes, over and over: every {@value #INTERVAL_MILLIS} ms each partition gets a new PUT
+ * (whether or not its earlier ones have answered, up to {@value #MAX_OUTSTANDING} at a time), and
+ * every request's send time, completion time and outcome is recorded. From that record it tells,
+ * for any moment, when each partition took writes again and which partitions ever refused one.
+ *
+ * <p>A write "failed" when it answered anything but 200/201, or did not answer within {@link
+ * #REQUEST_TIMEOUT}; connection errors to a node the test has just killed are not counted (the
+ * probe sends only through the clients the test considers live).
+ */
+final class WriteProbe implements AutoCloseable {
+
+  private static final long INTERVAL_MILLIS = 250;
+  private static final int MAX_OUTSTANDING = 24;
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(8);
+
+  /** One PUT: times are System.nanoTime(). */
+  record Attempt(int partition, long sentAt, long doneAt, boolean ok, String outcome) {}
+
+  private final String map;
+  private final List<String> keys;
+  private final RoundRobinClients clients;
+  private final ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();
+  private final AtomicIntegerArray outstanding;
+  private final Thread sender;
+  private volatile boolean running = true;
+
+  private WriteProbe(String map, int partitions, RoundRobinClients clients) {
+    this.map = map;
+    this.clients = clients;
+    Partitioner partitioner = new Partitioner(partitions);
+    String[] found = new String[partitions];
+    int missing = partitions;
+    for (int i = 0; missing > 0; i++) {
+      String key = "probe-" + i;
+      int p = partitioner.partitionOf(map, key);
+      if (found[p] == null) {
+        found[p] = key;
+        missing--;
+      }
+    }
+    this.keys = List.of(found);
+    this.outstanding = new AtomicIntegerArray(partitions);
+    this.sender = new Thread(this::run, "write-probe");
+    sender.setDaemon(true);
+  }
+
+  static WriteProbe start(String map, int partitions, RoundRobinClients clients) {
+    WriteProbe probe = new WriteProbe(map, partitions, clients);
+    probe.sender.start();
+    return probe;
+  }
+
+  private void run() {
+    long sequence = 0;
+    while (running) {
+      long round = System.nanoTime();
+      for (int p = 0; p < keys.size() && running; p++) {
+        if (outstanding.get(p) >= MAX_OUTSTANDING) {
+          continue;
+        }
+        send(p, sequence++);
+      }
+      long sleep = INTERVAL_MILLIS - (System.nanoTime() - round) / 1_000_000;
+      if (sleep > 0) {
+        try {
+          Thread.sleep(sleep);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void send(int partition, long sequence) {
+    GridHttpClient client = clients.get();
+    HttpRequest request =
+        client
+            .request(GridHttpClient.entryPath(map, keys.get(partition)))
+            .timeout(REQUEST_TIMEOUT)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString("{\"n\":" + sequence + "}"))
+            .build();
+    long sentAt = System.nanoTime();
+    outstanding.incrementAndGet(partition);
+    client
+        .sendAsync(request)
+        .whenComplete(
+            (response, error) -> {
+              outstanding.decrementAndGet(partition);
+              long doneAt = System.nanoTime();
+              if (error != null) {
+                Throwable cause = error.getCause() != null ? error.getCause() : error;
+                if (cause instanceof java.net.ConnectException) {
+                  return; // a node that was just killed: not the partition's doing
+                }
+                attempts.add(
+                    new Attempt(
+                        partition, sentAt, doneAt, false, cause.getClass().getSimpleName()));
+              } else {
+                int status = response.statusCode();
+                attempts.add(
+                    new Attempt(
+                        partition,
+                        sentAt,
+                        doneAt,
+                        status == 200 || status == 201,
+                        Integer.toString(status)));
+              }
+            });
+  }
+
+  /** Every partition's key in this probe's map. */
+  String keyOf(int partition) {
+    return keys.get(partition);
+  }
+
+  int partitions() {
+    return keys.size();
+  }
+
+  /**
+   * For each partition, how long after {@code since} (a System.nanoTime()) it took writes again:
+   * the completion of its first successful write sent after its last failed one that was sent after
+   * {@code since}; zero for a partition that never failed. Partitions that have not taken a write
+   * since their last failure are absent.
+   */
+  Map<Integer, Duration> writableAgainAfter(long since) {
+    long[] lastFailure = new long[keys.size()];
+    java.util.Arrays.fill(lastFailure, Long.MIN_VALUE);
+    List<Attempt> after = new ArrayList<>();
+    for (Attempt a : attempts) {
+      if (a.sentAt() >= since) {
+        after.add(a);
+        if (!a.ok()) {
+          lastFailure[a.partition()] = Math.max(lastFailure[a.partition()], a.sentAt());
+        }
+      }
+    }
+    Map<Integer, Duration> out = new TreeMap<>();
+    for (int p = 0; p < keys.size(); p++) {
+      if (lastFailure[p] == Long.MIN_VALUE) {
+        out.put(p, Duration.ZERO);
+      }
+    }
+    for (Attempt a : after) {
+      int p = a.partition();
+      if (a.ok() && lastFailure[p] != Long.MIN_VALUE && a.sentAt() > lastFailure[p]) {
+        Duration d = Duration.ofNanos(a.doneAt() - since);
+        out.merge(p, d, (x, y) -> x.compareTo(y) <= 0 ? x : y);
+      }
+    }
+    return out;
+  }
+
+  /** The failed writes sent at or after {@code since} to the given partitions. */
+  List<Attempt> failuresSince(long since, Set<Integer> partitions) {
+    List<Attempt> out = new ArrayList<>();
+    for (Attempt a : attempts) {
+      if (a.sentAt() >= since && !a.ok() && partitions.contains(a.partition())) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  /** Successful writes sent at or after {@code since} to each partition. */
+  int[] successesSince(long since) {
+    int[] out = new int[keys.size()];
+    for (Attempt a : attempts) {
+      if (a.sentAt() >= since && a.ok()) {
+        out[a.partition()]++;
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    sender.interrupt();
+  }
+}
