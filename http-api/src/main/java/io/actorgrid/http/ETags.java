@@ -4,6 +4,8 @@ import io.actorgrid.grid.InvalidRequestException;
 import io.actorgrid.grid.Precondition;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.pekko.http.javadsl.model.headers.ETag;
+import org.apache.pekko.http.javadsl.model.headers.EntityTag;
 
 /**
  * Entity tags and the conditional headers of the API. A record's ETag is its version in quotes,
@@ -14,6 +16,11 @@ final class ETags {
 
   static String of(long version) {
     return "\"" + version + "\"";
+  }
+
+  /** The ETag header of a version. */
+  static ETag header(long version) {
+    return ETag.create(EntityTag.create(Long.toString(version), false));
   }
 
   /** If-Match / If-None-Match on a write, as one precondition. */

@@ -13,7 +13,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /*
- * Conditional headers as GridRoutes parses them. ETags is package-private, so this benchmark
+ * Conditional headers as the routes parse them. ETags is package-private, so this benchmark
  * lives in the same package (from the benchmarks jar: split packages are fine on the class path).
  */
 @State(Scope.Benchmark)

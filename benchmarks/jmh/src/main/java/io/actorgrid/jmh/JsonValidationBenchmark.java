@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /*
- * The check a PUT with a JSON content type goes through (GridRoutes.checkJson, which is private:
+ * The check a PUT with a JSON content type goes through (Bodies.checkJson, which is package-private:
  * this is the same code). `readTree` is what the routes do today: build a tree and drop it.
  * `streaming` reads the same tokens without building anything: one root value, then end of
  * input. Setup runs both over a set of bad bodies and prints where their verdicts differ, so the
