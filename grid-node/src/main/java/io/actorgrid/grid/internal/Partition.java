@@ -1,5 +1,6 @@
 package io.actorgrid.grid.internal;
 
+import com.typesafe.config.ConfigFactory;
 import io.actorgrid.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -9,6 +10,7 @@ import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -18,6 +20,10 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.persistence.Persistence;
+import org.apache.pekko.persistence.SnapshotProtocol;
+import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.PersistenceId;
 
 /*
@@ -247,11 +253,29 @@ public final class Partition {
             PartitionJournal.create(
                 persistenceId(partition),
                 recoveredAdapter,
+                olderSnapshotsDeleter(context, persistenceId(partition).id()),
                 settings.minSnapshotBytes(),
                 settings.idempotencyWindow(),
                 settings.idempotencyMaxKeys()),
             "journal");
     context.watchWith(journal, JournalStopped.INSTANCE);
+  }
+
+  /**
+   * Deletes a partition's snapshots older than a given sequence number through the node's snapshot
+   * store; a failed deletion only leaves them for the next snapshot to delete.
+   */
+  private static java.util.function.LongConsumer olderSnapshotsDeleter(
+      ActorContext<Command> context, String persistenceId) {
+    org.apache.pekko.actor.ActorRef store =
+        Persistence.get(Adapter.toClassic(context.getSystem()))
+            .snapshotStoreFor("", ConfigFactory.empty());
+    return sequenceNr ->
+        Patterns.ask(
+            store,
+            new SnapshotProtocol.DeleteSnapshots(
+                persistenceId, SnapshotSelectionCriteria.create(sequenceNr - 1, Long.MAX_VALUE)),
+            Duration.ofSeconds(30));
   }
 
   public static PersistenceId persistenceId(int partition) {

@@ -10,6 +10,7 @@ import java.util.OptionalLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -36,7 +37,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * Snapshots are sized by bytes, not by event count: a snapshot is taken once the events written
  * since the last one weigh half as much as the state (and at least minSnapshotBytes). A recovery
  * thus replays at most half a state's worth of events after the snapshot it loads, and snapshots
- * cost a bounded multiple of the event bytes. (With a whole state's worth as the bar, a partition
+ * cost a bounded multiple of the event bytes. Once a snapshot is saved the older ones are deleted:
+ * recovery loads only the latest, and a partition's snapshots would otherwise fill the disk.
+ * (Events are kept: pekko-persistence-jdbc 1.1.x stops a replay at a gap left by deleted events.) (With a whole state's worth as the bar, a partition
  * that only ever inserts new keys never reached it: its events weigh just what its state does.)
  */
 public final class PartitionJournal
@@ -57,6 +60,7 @@ public final class PartitionJournal
   public record Recovered(PartitionState state) implements CborSerializable {}
 
   private final ActorRef<Recovered> onRecovered;
+  private final java.util.function.LongConsumer deleteSnapshotsBefore;
   private final long minSnapshotBytes;
   private final long requestWindowMillis;
   private final int maxRequests;
@@ -66,11 +70,13 @@ public final class PartitionJournal
   private PartitionJournal(
       PersistenceId persistenceId,
       ActorRef<Recovered> onRecovered,
+      java.util.function.LongConsumer deleteSnapshotsBefore,
       long minSnapshotBytes,
       Duration requestWindow,
       int maxRequests) {
     super(persistenceId);
     this.onRecovered = onRecovered;
+    this.deleteSnapshotsBefore = deleteSnapshotsBefore;
     this.minSnapshotBytes = minSnapshotBytes;
     this.requestWindowMillis = requestWindow.toMillis();
     this.maxRequests = maxRequests;
@@ -86,8 +92,28 @@ public final class PartitionJournal
       long minSnapshotBytes,
       Duration requestWindow,
       int maxRequests) {
+    return create(
+        persistenceId, onRecovered, sequenceNr -> {}, minSnapshotBytes, requestWindow, maxRequests);
+  }
+
+  /**
+   * @param deleteSnapshotsBefore called with a new snapshot's sequence number once it is saved, to
+   *     delete the partition's older snapshots (recovery only ever loads the latest)
+   */
+  public static PartitionJournal create(
+      PersistenceId persistenceId,
+      ActorRef<Recovered> onRecovered,
+      java.util.function.LongConsumer deleteSnapshotsBefore,
+      long minSnapshotBytes,
+      Duration requestWindow,
+      int maxRequests) {
     return new PartitionJournal(
-        persistenceId, onRecovered, minSnapshotBytes, requestWindow, maxRequests);
+        persistenceId,
+        onRecovered,
+        deleteSnapshotsBefore,
+        minSnapshotBytes,
+        requestWindow,
+        maxRequests);
   }
 
   @Override
@@ -463,6 +489,9 @@ public final class PartitionJournal
   public SignalHandler<PartitionState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> onRecovered.tell(new Recovered(state)))
+        .onSignal(
+            SnapshotCompleted.class,
+            (state, done) -> deleteSnapshotsBefore.accept(done.metadata().sequenceNr()))
         .build();
   }
 

@@ -2,6 +2,7 @@ package io.actorgrid.grid.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.actorgrid.grid.internal.WriteOutcome.Status;
@@ -24,6 +25,7 @@ import org.apache.pekko.persistence.testkit.ProcessingResult;
 import org.apache.pekko.persistence.testkit.ProcessingSuccess$;
 import org.apache.pekko.persistence.testkit.WriteEvents;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,7 @@ class PartitionTest {
               .withFallback(PersistenceTestKitSnapshotPlugin.config())
               .withFallback(ConfigFactory.load()));
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+  private static final SnapshotTestKit snapshots = SnapshotTestKit.create(testKit.system());
   private static final AtomicInteger nextPartition = new AtomicInteger();
 
   @AfterAll
@@ -327,5 +330,30 @@ class PartitionTest {
         Status.CREATED, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
     assertEquals(
         Status.CREATED, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
+  }
+
+  @Test
+  void onlyTheLatestSnapshotIsKept() throws Exception {
+    // Snapshots from 1 KiB of events instead of 4 MiB, to take several with a few writes.
+    GridSettings small =
+        GridSettings.from(
+            ConfigFactory.parseString("actorgrid.partition.min-snapshot-bytes = 1KiB")
+                .withFallback(ConfigFactory.load()));
+    int id = nextPartition.incrementAndGet();
+    ActorRef<Partition.Command> partition = testKit.spawn(Partition.create(id, small));
+    TestProbe<Partition.Outcomes> acks = testKit.createTestProbe();
+    for (int i = 0; i < 12; i++) {
+      partition.tell(new Partition.Write(List.of(put("k" + i, "v".repeat(2048))), acks.getRef()));
+      acks.receiveMessage(Duration.ofSeconds(10));
+    }
+    String pid = Partition.persistenceId(id).id();
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    var stored = snapshots.persistedInStorage(pid);
+    while (stored.size() != 1 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      stored = snapshots.persistedInStorage(pid);
+    }
+    assertEquals(1, stored.size(), () -> "snapshots kept: " + snapshots.persistedInStorage(pid));
+    assertTrue(stored.get(0).first().sequenceNr() > 1, "the latest snapshot is the one kept");
   }
 }
