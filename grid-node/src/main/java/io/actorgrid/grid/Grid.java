@@ -6,6 +6,7 @@ import io.actorgrid.grid.internal.GridSettings;
 import io.actorgrid.grid.internal.Guardian;
 import io.actorgrid.grid.internal.MapConfig;
 import io.actorgrid.grid.internal.MapSettingsDirectory;
+import io.actorgrid.grid.internal.MemoryGuard;
 import io.actorgrid.grid.internal.NodeConfig;
 import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.grid.internal.Partitioner;
@@ -70,6 +71,7 @@ public final class Grid implements AutoCloseable {
   private final AtomicInteger partitionsAnswered = new AtomicInteger();
   private final CompletableFuture<Void> settingsRead = new CompletableFuture<>();
   private final MapSettingsDirectory mapSettings;
+  private final MemoryGuard memory;
 
   private Grid(ActorSystem<?> system, GridSettings settings) {
     this.system = system;
@@ -77,6 +79,8 @@ public final class Grid implements AutoCloseable {
     this.sharding = ClusterSharding.get(system);
     this.partitioner = new Partitioner(settings.partitions());
     this.mapSettings = MapSettingsDirectory.start(system, partitioner);
+    this.memory = MemoryGuard.start(settings.refuseWritesAbove(), settings.resumeWritesBelow());
+    system.getWhenTerminated().thenRun(memory::close);
   }
 
   /** Starts a node with {@code ConfigFactory.load()}. */
@@ -330,6 +334,17 @@ public final class Grid implements AutoCloseable {
 
   Partitioner partitioner() {
     return partitioner;
+  }
+
+  /**
+   * Fails with {@link InsufficientStorageException} while the heap is too full to take more data;
+   * see {@link MemoryGuard}.
+   */
+  void checkRoomForData() {
+    if (memory.refusing()) {
+      throw new InsufficientStorageException(
+          "this node accepts no writes that add data now: " + memory.reason());
+    }
   }
 
   Executor executor() {

@@ -97,6 +97,7 @@ public final class GridMap {
               }
               checkNodeValueLimit(value.length);
               checkTtl(options.ttl());
+              grid.checkRoomForData();
             })
         .thenCompose(
             config -> {
@@ -181,6 +182,7 @@ public final class GridMap {
                         + " {\"name\":\"Alice\"}, with null for members to remove");
               }
               checkNodeValueLimit(mergePatch.length);
+              grid.checkRoomForData();
             })
         .thenCompose(
             config -> {
@@ -217,6 +219,7 @@ public final class GridMap {
                 throw new InvalidRequestException(
                     "an increment takes no precondition: it applies to the current value");
               }
+              grid.checkRoomForData();
             })
         .thenCompose(
             config -> {
@@ -281,6 +284,9 @@ public final class GridMap {
                 } catch (GridException e) {
                   throw itemFailure(i, e);
                 }
+              }
+              if (items.stream().anyMatch(item -> item.kind() == BatchItem.Kind.PUT)) {
+                grid.checkRoomForData();
               }
             })
         .thenCompose(config -> runBatch(items, idempotencyKey, config));

@@ -35,6 +35,8 @@ public record GridSettings(
     long maxBatchBytes,
     int maxPendingWrites,
     long minSnapshotBytes,
+    double refuseWritesAbove,
+    double resumeWritesBelow,
     Journal journal) {
 
   /** Where events are persisted. */
@@ -83,6 +85,8 @@ public record GridSettings(
         c.getBytes("partition.max-batch-bytes"),
         positive(c, "partition.max-pending-writes"),
         c.getBytes("partition.min-snapshot-bytes"),
+        fraction(c, "memory.refuse-writes-above"),
+        fraction(c, "memory.resume-writes-below"),
         journal(c.getString("journal.type")));
   }
 
@@ -102,6 +106,15 @@ public record GridSettings(
   /** host:port entries of a list or a comma-separated string. */
   public static List<String> hostPortList(Config root, String path) {
     return hostPorts(root.getConfig("actorgrid"), path);
+  }
+
+  private static double fraction(Config c, String path) {
+    double value = c.getDouble(path);
+    if (value <= 0) {
+      throw new IllegalArgumentException(
+          "actorgrid." + path + " must be a fraction of the heap above 0, was " + value);
+    }
+    return value;
   }
 
   private static int positive(Config c, String path) {
