@@ -48,6 +48,7 @@ class ClusterFailoverTest extends OneClusterPerTest {
     ClusterLoad load = ClusterLoad.start(cluster.clients(), MAP);
     load.awaitMoreAcknowledged(ACKNOWLEDGED_BEFORE_KILL);
 
+    cluster.awaitBalanced(cluster.node(1), cluster.nodes());
     // Not the first seed node: the cluster keeps its oldest member and shard coordinator.
     NodeProcess younger = busiestOf(List.of(cluster.node(2), cluster.node(3)));
     String settingsMap = configureMapWithHomeOn(younger);
@@ -158,6 +159,41 @@ class ClusterFailoverTest extends OneClusterPerTest {
         victim, map);
   }
 
+  /**
+   * While {@code victim} is an unreachable member, {@code GET /v1/cluster} through {@code via}
+   * still lists the partitions of the reachable nodes.
+   */
+  private void assertPartitionsListedWhileUnreachable(NodeProcess victim, NodeProcess via)
+      throws Exception {
+    GridCluster.ClusterState[] seen = new GridCluster.ClusterState[1];
+    Await.until(
+        via + " sees " + victim.clusterAddress() + " as an unreachable member",
+        FAILOVER_TIMEOUT,
+        () ->
+            cluster
+                .tryState(via)
+                .filter(
+                    s ->
+                        s.members().stream()
+                            .anyMatch(
+                                m -> m.address().equals(victim.clusterAddress()) && !m.reachable()))
+                .map(s -> seen[0] = s)
+                .isPresent(),
+        () -> "last state: " + cluster.tryState(via).map(Object::toString).orElse("-"));
+    GridCluster.ClusterState state = seen[0];
+    for (GridCluster.Member m : state.members()) {
+      if (m.reachable()) {
+        assertFalse(
+            state.partitionsOf(m.address()).isEmpty(),
+            () ->
+                "no partitions listed for "
+                    + m.address()
+                    + " while a member is unreachable: "
+                    + state);
+      }
+    }
+  }
+
   /** {@code count} keys of {@code map} whose partitions {@code host} hosts in {@code state}. */
   private static List<String> keysHostedBy(
       GridCluster.ClusterState state, NodeProcess host, String map, int count) {
@@ -189,6 +225,7 @@ class ClusterFailoverTest extends OneClusterPerTest {
     System.out.printf(
         "SIGKILL to %s, %s hosting partitions %s, after %d acknowledged writes%n",
         victim, which, hosted, acknowledgedBefore);
+    assertPartitionsListedWhileUnreachable(victim, survivors.get(0));
     if (settingsMap != null) {
       assertSettingsServedWithoutTheirHome(victim, settingsMap, survivors);
     }

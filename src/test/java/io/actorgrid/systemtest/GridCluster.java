@@ -156,6 +156,34 @@ final class GridCluster implements AutoCloseable {
         () -> "last state: " + tryState(via).map(Object::toString).orElse("(no answer)"));
   }
 
+  /**
+   * Waits until, as {@code via} sees it, every partition is placed and the nodes of {@code members}
+   * host them evenly (counts differ by one at most): the shard coordinator has no rebalance to
+   * start. A rebalance under way when a node crashes holds the partitions it moves, wherever they
+   * are, until the crashed node is removed; tests that check what a crash does to the partitions of
+   * the other nodes start from a balanced cluster.
+   */
+  void awaitBalanced(NodeProcess via, List<NodeProcess> members) throws InterruptedException {
+    Await.until(
+        "the partitions are spread evenly over " + members,
+        FORMATION_TIMEOUT,
+        () ->
+            tryState(via)
+                .map(
+                    s -> {
+                      List<Integer> counts =
+                          members.stream()
+                              .map(n -> s.partitionsOf(n.clusterAddress()).size())
+                              .toList();
+                      int total = counts.stream().mapToInt(Integer::intValue).sum();
+                      return total == partitions
+                          && java.util.Collections.max(counts) - java.util.Collections.min(counts)
+                              <= 1;
+                    })
+                .orElse(false),
+        () -> "last state: " + tryState(via).map(Object::toString).orElse("(no answer)"));
+  }
+
   /** Starts one more node with the same seed nodes; it is not in {@link #clients()} yet. */
   NodeProcess addNode() throws IOException {
     return launch(freePorts());
