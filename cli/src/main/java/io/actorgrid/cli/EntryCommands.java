@@ -35,7 +35,13 @@ final class EntryCommands {
     int run() throws IOException {
       GridHttp.Response r = http().check(http().get(GridHttp.entryPath(map, key)), 200);
       if (!cli().json()) {
-        cli().out.write(r.body());
+        byte[] value = r.body();
+        cli().out.write(value);
+        // On a terminal, end the line so the prompt does not follow the value; piped or
+        // redirected, the value stays exact.
+        if (System.console() != null && (value.length == 0 || value[value.length - 1] != '\n')) {
+          cli().out.println();
+        }
         return ExitCodes.OK;
       }
       String contentType = r.header("Content-Type").orElse("application/octet-stream");

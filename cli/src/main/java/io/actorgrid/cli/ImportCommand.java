@@ -173,11 +173,11 @@ final class ImportCommand extends GridCommand {
                   + records
                   + " records: "
                   + written.get()
-                  + " written (a rerun replays the first run's writes), "
+                  + " written, "
                   + unchanged.get()
-                  + " unchanged (written by an earlier run with a longer TTL), "
+                  + " unchanged, "
                   + expired.get()
-                  + " expired and skipped, "
+                  + " expired, "
                   + failed.get()
                   + " failed");
     }
