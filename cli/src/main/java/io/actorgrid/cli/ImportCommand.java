@@ -35,13 +35,14 @@ import picocli.CommandLine.Parameters;
  *
  * <p>Every write carries an {@code Idempotency-Key} derived from what it writes, so running the
  * same import again (after a failure, or twice by mistake) replays the node's remembered answers
- * and changes nothing, versions included. Records whose value is JSON in the form the node keeps
- * for batch values go in batches ({@code :batch}, the key derived from the whole chunk, each item
- * remembered under it and its position); every other record is one {@code PUT} with a key derived
- * from its map, key, content type, value and expiry. A record that expires carries its remaining
- * time to live ({@code ?ttl=}); a rerun sends a shorter one, which the node answers with 422 (the
- * key was used for another request): that record was written by the earlier run and is counted as
- * unchanged. Records already expired are skipped.
+ * and changes nothing, versions included. Records without an expiry whose value is JSON in the form
+ * the node keeps for batch values go in batches ({@code :batch}, the key derived from the whole
+ * chunk, each item remembered under it and its position). Chunks depend only on the file, never on
+ * the clock, so a rerun sends the same chunks under the same keys. Every other record is one {@code
+ * PUT} with a key derived from its map, key, content type, value and expiry. A record that expires
+ * carries its remaining time to live ({@code ?ttl=}); a rerun sends a shorter one, which the node
+ * answers with 422 (the key was used for another request): that record was written by the earlier
+ * run and is counted as unchanged. Records already expired are skipped.
  *
  * <p>Nodes remember idempotency keys for {@code actorgrid.idempotency.window} (1 h) and at most
  * {@code max-keys-per-partition} (10,000) per partition: a rerun after that writes the records
@@ -247,7 +248,10 @@ final class ImportCommand extends GridCommand {
       if (contentType == null) {
         contentType = "application/json";
       }
-      batchable = contentType.equals("application/json") && keptAsIs(value);
+      batchable =
+          contentType.equals("application/json")
+              && fields.get("expiresAt") == null
+              && keptAsIs(value);
     } else if (fields.get("valueText") != null) {
       if (contentType == null) {
         contentType = "text/plain; charset=UTF-8";
@@ -401,11 +405,6 @@ final class ImportCommand extends GridCommand {
         g.writeStringField("key", item.key());
         g.writeFieldName("value");
         g.writeRawValue(new String(item.value(), StandardCharsets.UTF_8));
-        String ttl = ttl(item);
-        if (item.expiresAt() != null) {
-          // Expired since it was read: the shortest time to live, so it is gone at once.
-          g.writeStringField("ttl", ttl == null ? "1ms" : ttl);
-        }
         g.writeEndObject();
       }
       g.writeEndArray();

@@ -1,6 +1,5 @@
 package io.actorgrid.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
@@ -81,10 +80,6 @@ final class RawJson {
       throw new IOException("the object does not end where expected");
     }
     return new Fields(strings, value, valueWithSpace);
-  }
-
-  static JsonParser parser(JsonFactory factory, byte[] input) throws IOException {
-    return factory.createParser(input);
   }
 
   private static int colonAfter(byte[] input, int from) throws IOException {
