@@ -3,6 +3,7 @@ package io.actorgrid.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,8 @@ final class ExportCommand extends GridCommand {
     long count = 0;
     String cursor = null;
     ByteArrayOutputStream line = new ByteArrayOutputStream();
+    // One write per 64 KiB rather than per line: stdout flushes on every write.
+    BufferedOutputStream out = new BufferedOutputStream(cli().out, 1 << 16);
     do {
       byte[] page = fetchPage(cursor);
       List<RawJson.Fields> items = new ArrayList<>();
@@ -56,11 +59,11 @@ final class ExportCommand extends GridCommand {
         line.reset();
         writeLine(item, line);
         line.write('\n');
-        line.writeTo(cli().out);
+        line.writeTo(out);
         count++;
       }
     } while (cursor != null);
-    cli().out.flush();
+    out.flush();
     cli().err.println("exported " + count + " records of map " + map);
     return ExitCodes.OK;
   }

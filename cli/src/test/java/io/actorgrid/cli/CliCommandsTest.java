@@ -307,6 +307,30 @@ class CliCommandsTest {
     fails(CliRun.run("http://127.0.0.1:1", null, "get", "m", "k"), 5, "is it running?");
   }
 
+  @Test
+  void binActorgridCliRunsTheClientWithStdinAndExitStatuses() throws Exception {
+    Process put =
+        ClientProcess.script("put", "script", "k", "-", "--url", node.url())
+            .redirectErrorStream(true)
+            .start();
+    put.getOutputStream().write("from a pipe".getBytes(UTF_8));
+    put.getOutputStream().close();
+    String putOut = new String(put.getInputStream().readAllBytes(), UTF_8);
+    assertTrue(put.waitFor(2, java.util.concurrent.TimeUnit.MINUTES));
+    assertEquals(0, put.exitValue(), putOut);
+    assertTrue(putOut.startsWith("created, version"), putOut);
+    assertEquals("from a pipe", ok("get", "script", "k").out());
+
+    ProcessBuilder env = ClientProcess.script("get", "script", "missing");
+    env.environment().put("GRID_URL", node.url());
+    Process get = env.start();
+    String getErr = new String(get.getErrorStream().readAllBytes(), UTF_8);
+    assertTrue(get.waitFor(2, java.util.concurrent.TimeUnit.MINUTES));
+    assertEquals(3, get.exitValue(), getErr);
+    assertEquals(
+        "actorgrid-cli: 404 Not found: map 'script' has no entry with key 'missing'\n", getErr);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Odd input
 

@@ -13,10 +13,8 @@ import io.actorgrid.grid.BatchItem;
 import io.actorgrid.grid.BatchResult;
 import io.actorgrid.grid.Entry;
 import io.actorgrid.grid.Precondition;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +22,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,7 +132,7 @@ class ExportImportTest {
   void exportThenImportIntoAFreshNodeCopiesEveryRecordAndARerunChangesNothing() throws Exception {
     Path export = files.resolve("inventory.ndjson");
     Process exporting =
-        process(source.url(), "export", MAP).redirectOutput(export.toFile()).start();
+        ClientProcess.java(source.url(), "export", MAP).redirectOutput(export.toFile()).start();
     assertTrue(exporting.waitFor(10, TimeUnit.MINUTES));
     String exportErr = new String(exporting.getErrorStream().readAllBytes(), UTF_8);
     assertEquals(0, exporting.exitValue(), exportErr);
@@ -203,7 +200,9 @@ class ExportImportTest {
 
   private static JsonNode runImport(Path export) throws Exception {
     Process importing =
-        process(target.url(), "import", "-", "-o", "json").redirectInput(export.toFile()).start();
+        ClientProcess.java(target.url(), "import", "-", "-o", "json")
+            .redirectInput(export.toFile())
+            .start();
     byte[] out = importing.getInputStream().readAllBytes();
     String err = new String(importing.getErrorStream().readAllBytes(), UTF_8);
     assertTrue(importing.waitFor(10, TimeUnit.MINUTES));
@@ -231,24 +230,5 @@ class ExportImportTest {
 
   private static Map<String, Long> versions(Map<String, Entry> entries) {
     return entries.values().stream().collect(Collectors.toMap(Entry::key, Entry::version));
-  }
-
-  /** The client as its own JVM, on the class path bin/actorgrid-cli gives it. */
-  private static ProcessBuilder process(String url, String... args) throws Exception {
-    String classes =
-        Paths.get(Cli.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    String jars =
-        Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
-            .filter(p -> p.contains("picocli") || p.contains("jackson-"))
-            .collect(Collectors.joining(File.pathSeparator));
-    List<String> command = new ArrayList<>();
-    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-cp");
-    command.add(classes + File.pathSeparator + jars);
-    command.add(Cli.class.getName());
-    command.add("--url");
-    command.add(url);
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command);
   }
 }
