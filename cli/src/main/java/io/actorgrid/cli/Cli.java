@@ -23,6 +23,8 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(
     name = "actorgrid-cli",
+    // Subcommands inherit --help and --version, and the exit status list below.
+    scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     version = "actorgrid-cli 0.1.0",
     description = "Reads and writes an ActorGrid node through its HTTP API v1.",

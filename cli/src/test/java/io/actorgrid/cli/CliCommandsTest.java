@@ -352,6 +352,21 @@ class CliCommandsTest {
   }
 
   @Test
+  void everyCommandHasHelp() {
+    for (String[] command :
+        List.of(
+            new String[] {"--help"},
+            new String[] {"get", "--help"},
+            new String[] {"import", "--help"},
+            new String[] {"map", "set", "--help"})) {
+      CliRun help = cli(command);
+      assertEquals(0, help.exit(), help::toString);
+      assertTrue(help.out().startsWith("Usage: actorgrid-cli"), help::toString);
+      assertTrue(help.out().contains("6   some items of a batch"), help::toString);
+    }
+  }
+
+  @Test
   void badInputExitsWith2AndAClearMessage() {
     fails(cli("fly"), 2, "Unmatched argument");
     fails(cli("get", "m"), 2, "Missing required parameter");

@@ -103,6 +103,11 @@ class ExportImportTest {
         value = "Grüße in Latin-1".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         type = "text/plain; charset=ISO-8859-1";
       }
+      if (i == 11) {
+        // JSON with spacing around it: the export must keep it as it is.
+        value = "\t [1, 2.0E+1, \"\\u00e9\"]\n".getBytes(UTF_8);
+        type = "application/json";
+      }
       if (i == 5) {
         // Not UTF-8, yet stored as text: the listing cannot carry it as text.
         value = new byte[] {'a', (byte) 0xff, 'b'};
