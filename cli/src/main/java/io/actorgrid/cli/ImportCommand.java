@@ -326,13 +326,17 @@ final class ImportCommand extends GridCommand {
   // Writing
 
   private void putOne(Item item) {
+    putOne(item, "ag-import-" + encode(item.digest()));
+  }
+
+  private void putOne(Item item, String idempotencyKey) {
     if (item.key().isEmpty()) {
       outcome(item, 400, "400 Invalid request: the key is empty; a key is 1 to 1024 bytes");
       return;
     }
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", item.contentType());
-    headers.put("Idempotency-Key", "ag-import-" + encode(item.digest()));
+    headers.put("Idempotency-Key", idempotencyKey);
     String path = GridHttp.entryPath(item.map(), item.key());
     for (int attempt = 1; ; attempt++) {
       String ttl = ttl(item);
@@ -358,7 +362,8 @@ final class ImportCommand extends GridCommand {
     }
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", "application/json");
-    headers.put("Idempotency-Key", "ag-import-batch-" + encode(digest(digests)));
+    String batchKey = "ag-import-batch-" + encode(digest(digests));
+    headers.put("Idempotency-Key", batchKey);
     String path = "/v1/maps/" + GridHttp.segment(chunk.get(0).map()) + ":batch";
     for (int attempt = 1; ; attempt++) {
       GridHttp.Response r = http().send("POST", path, headers, batchBody(chunk));
@@ -367,8 +372,13 @@ final class ImportCommand extends GridCommand {
         continue;
       }
       if (r.status() != 200) {
-        // The whole batch was refused (an invalid key, say): one request per record tells which.
-        chunk.forEach(this::putOne);
+        // The whole batch was refused (a value over the map's limit, say): one request per record
+        // tells which. Each goes under the key its batch item has (the batch's key and its
+        // position): the node remembers a put by that key alike whether it came alone or in a
+        // batch, so a rerun that gets the batch through replays these instead of writing again.
+        for (int i = 0; i < chunk.size(); i++) {
+          putOne(chunk.get(i), batchKey + "#" + i);
+        }
         return;
       }
       JsonNode items = http().json(r).path("items");
