@@ -14,6 +14,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -58,7 +59,7 @@ final class GridHttp {
   /** An answer of the node: its status, headers and body. */
   record Response(int status, Map<String, String> headers, byte[] body) {
     Optional<String> header(String name) {
-      return Optional.ofNullable(headers.get(name.toLowerCase(java.util.Locale.ROOT)));
+      return Optional.ofNullable(headers.get(name.toLowerCase(Locale.ROOT)));
     }
 
     String text() {
@@ -113,7 +114,7 @@ final class GridHttp {
         .forEach(
             (name, values) -> {
               if (!values.isEmpty()) {
-                names.put(name.toLowerCase(java.util.Locale.ROOT), values.get(0));
+                names.put(name.toLowerCase(Locale.ROOT), values.get(0));
               }
             });
     return new Response(response.statusCode(), names, response.body());

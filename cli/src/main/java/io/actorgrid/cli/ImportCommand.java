@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -294,8 +295,7 @@ final class ImportCommand extends GridCommand {
   private boolean keptAsIs(byte[] value) {
     try {
       JsonNode node = cli().mapper.readTree(value);
-      return node != null
-          && java.util.Arrays.equals(node.toString().getBytes(StandardCharsets.UTF_8), value);
+      return node != null && Arrays.equals(node.toString().getBytes(StandardCharsets.UTF_8), value);
     } catch (IOException e) {
       return false;
     }

@@ -2,6 +2,7 @@ package io.actorgrid.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -110,7 +111,12 @@ final class MapCommands {
       GridHttp.Response r =
           http()
               .check(
-                  http().send("PUT", mapPath(map), headers, body.toString().getBytes(UTF8)),
+                  http()
+                      .send(
+                          "PUT",
+                          mapPath(map),
+                          headers,
+                          body.toString().getBytes(StandardCharsets.UTF_8)),
                   200,
                   201);
       JsonNode reply = http().json(r);
@@ -174,8 +180,6 @@ final class MapCommands {
       return ExitCodes.OK;
     }
   }
-
-  private static final java.nio.charset.Charset UTF8 = java.nio.charset.StandardCharsets.UTF_8;
 
   static String mapPath(String map) {
     return "/v1/maps/" + GridHttp.segment(map);
