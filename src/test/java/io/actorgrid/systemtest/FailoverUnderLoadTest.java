@@ -168,7 +168,6 @@ class FailoverUnderLoadTest extends OneClusterPerTest {
           waiting.removeAll(probe.writableAgainAfter(killedAt).keySet());
           return "still refusing writes: " + waiting;
         });
-    Map<Integer, Duration> again = probe.writableAgainAfter(killedAt);
     // Failures may still come once the dead node is removed (shards are re-allocated then).
     for (NodeProcess survivor : survivors) {
       Await.until(
@@ -179,6 +178,12 @@ class FailoverUnderLoadTest extends OneClusterPerTest {
           () -> "");
     }
     Thread.sleep(5_000);
+    Await.until(
+        "every partition takes writes again, after the removal of " + victim,
+        FAILOVER_TIMEOUT,
+        () -> probe.writableAgainAfter(killedAt).size() == cluster.partitions(),
+        () -> "");
+    Map<Integer, Duration> again = probe.writableAgainAfter(killedAt);
     // Partitions on surviving nodes: on the same survivor before the kill and after the failover
     // (a partition that a rebalance was moving when the node died may have moved since).
     GridCluster.ClusterState after = cluster.state(survivors.get(0));

@@ -157,31 +157,41 @@ final class GridCluster implements AutoCloseable {
   }
 
   /**
-   * Waits until, as {@code via} sees it, every partition is placed and the nodes of {@code members}
-   * host them evenly (counts differ by one at most): the shard coordinator has no rebalance to
-   * start. A rebalance under way when a node crashes holds the partitions it moves, wherever they
-   * are, until the crashed node is removed; tests that check what a crash does to the partitions of
-   * the other nodes start from a balanced cluster.
+   * Waits until, as {@code via} sees it, every partition is placed, the nodes of {@code members}
+   * host them evenly (counts differ by one at most), and the placement has not changed for longer
+   * than the shard coordinator's rebalance interval (10 s): it has no rebalance to start. A
+   * rebalance under way when a node crashes holds the partitions it moves, wherever they are, until
+   * the crashed node is removed; tests that check what a crash does to the partitions of the other
+   * nodes start from a balanced cluster.
    */
   void awaitBalanced(NodeProcess via, List<NodeProcess> members) throws InterruptedException {
+    List<Map<String, List<Integer>>> last = new ArrayList<>(List.of(Map.of()));
+    List<Instant> since = new ArrayList<>(List.of(Instant.now()));
     Await.until(
-        "the partitions are spread evenly over " + members,
+        "the partitions are spread evenly over " + members + " and stay so for 11 s",
         FORMATION_TIMEOUT,
-        () ->
-            tryState(via)
-                .map(
-                    s -> {
-                      List<Integer> counts =
-                          members.stream()
-                              .map(n -> s.partitionsOf(n.clusterAddress()).size())
-                              .toList();
-                      int total = counts.stream().mapToInt(Integer::intValue).sum();
-                      return total == partitions
-                          && java.util.Collections.max(counts) - java.util.Collections.min(counts)
-                              <= 1;
-                    })
-                .orElse(false),
+        () -> {
+          Optional<ClusterState> state = tryState(via);
+          if (state.isEmpty() || !balanced(state.get(), members)) {
+            last.set(0, Map.of());
+            return false;
+          }
+          if (!state.get().partitions().equals(last.get(0))) {
+            last.set(0, state.get().partitions());
+            since.set(0, Instant.now());
+            return false;
+          }
+          return Duration.between(since.get(0), Instant.now()).toSeconds() >= 11;
+        },
         () -> "last state: " + tryState(via).map(Object::toString).orElse("(no answer)"));
+  }
+
+  private boolean balanced(ClusterState s, List<NodeProcess> members) {
+    List<Integer> counts =
+        members.stream().map(n -> s.partitionsOf(n.clusterAddress()).size()).toList();
+    int total = counts.stream().mapToInt(Integer::intValue).sum();
+    return total == partitions
+        && java.util.Collections.max(counts) - java.util.Collections.min(counts) <= 1;
   }
 
   /** Starts one more node with the same seed nodes; it is not in {@link #clients()} yet. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
@@ -36,6 +37,8 @@ final class WriteProbe implements AutoCloseable {
   private final RoundRobinClients clients;
   private final ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();
   private final AtomicIntegerArray outstanding;
+  // Send times of the writes of each partition that have not completed yet.
+  private final ConcurrentSkipListSet<Long>[] inFlight;
   private final Thread sender;
   private volatile boolean running = true;
 
@@ -55,6 +58,12 @@ final class WriteProbe implements AutoCloseable {
     }
     this.keys = List.of(found);
     this.outstanding = new AtomicIntegerArray(partitions);
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    ConcurrentSkipListSet<Long>[] sets = new ConcurrentSkipListSet[partitions];
+    for (int p = 0; p < partitions; p++) {
+      sets[p] = new ConcurrentSkipListSet<>();
+    }
+    this.inFlight = sets;
     this.sender = new Thread(this::run, "write-probe");
     sender.setDaemon(true);
   }
@@ -97,11 +106,13 @@ final class WriteProbe implements AutoCloseable {
             .build();
     long sentAt = System.nanoTime();
     outstanding.incrementAndGet(partition);
+    inFlight[partition].add(sentAt);
     client
         .sendAsync(request)
         .whenComplete(
             (response, error) -> {
               outstanding.decrementAndGet(partition);
+              inFlight[partition].remove(sentAt);
               long doneAt = System.nanoTime();
               if (error != null) {
                 Throwable cause = error.getCause() != null ? error.getCause() : error;
@@ -136,8 +147,9 @@ final class WriteProbe implements AutoCloseable {
   /**
    * For each partition, how long after {@code since} (a System.nanoTime()) it took writes again:
    * the completion of its first successful write sent after its last failed one that was sent after
-   * {@code since}; zero for a partition that never failed. Partitions that have not taken a write
-   * since their last failure are absent.
+   * {@code since} (for a partition that never failed, of its first successful write since). A
+   * partition is present only once that write is known: it succeeded, and every write of the
+   * partition sent before it has completed, so no earlier failure can still come in.
    */
   Map<Integer, Duration> writableAgainAfter(long since) {
     long[] lastFailure = new long[keys.size()];
@@ -151,18 +163,26 @@ final class WriteProbe implements AutoCloseable {
         }
       }
     }
-    Map<Integer, Duration> out = new TreeMap<>();
-    for (int p = 0; p < keys.size(); p++) {
-      if (lastFailure[p] == Long.MIN_VALUE) {
-        out.put(p, Duration.ZERO);
-      }
-    }
+    long[] firstOk = new long[keys.size()];
+    java.util.Arrays.fill(firstOk, Long.MAX_VALUE);
+    long[] firstOkDone = new long[keys.size()];
     for (Attempt a : after) {
       int p = a.partition();
-      if (a.ok() && lastFailure[p] != Long.MIN_VALUE && a.sentAt() > lastFailure[p]) {
-        Duration d = Duration.ofNanos(a.doneAt() - since);
-        out.merge(p, d, (x, y) -> x.compareTo(y) <= 0 ? x : y);
+      if (a.ok() && a.sentAt() > lastFailure[p] && a.sentAt() < firstOk[p]) {
+        firstOk[p] = a.sentAt();
+        firstOkDone[p] = a.doneAt();
       }
+    }
+    Map<Integer, Duration> out = new TreeMap<>();
+    for (int p = 0; p < keys.size(); p++) {
+      if (firstOk[p] == Long.MAX_VALUE) {
+        continue;
+      }
+      Long oldestInFlight = inFlight[p].isEmpty() ? null : inFlight[p].first();
+      if (oldestInFlight != null && oldestInFlight < firstOk[p]) {
+        continue; // an earlier write may still fail
+      }
+      out.put(p, Duration.ofNanos(Math.max(0, firstOkDone[p] - since)));
     }
     return out;
   }
