@@ -71,7 +71,6 @@ public final class Grid implements AutoCloseable {
   private final AtomicInteger partitionsAnswered = new AtomicInteger();
   private final CompletableFuture<Void> settingsRead = new CompletableFuture<>();
   private final MapSettingsDirectory mapSettings;
-  private final MemoryGuard memory;
 
   private Grid(ActorSystem<?> system, GridSettings settings) {
     this.system = system;
@@ -79,8 +78,8 @@ public final class Grid implements AutoCloseable {
     this.sharding = ClusterSharding.get(system);
     this.partitioner = new Partitioner(settings.partitions());
     this.mapSettings = MapSettingsDirectory.start(system, partitioner);
-    this.memory = MemoryGuard.start(settings.refuseWritesAbove(), settings.resumeWritesBelow());
-    system.getWhenTerminated().thenRun(memory::close);
+    // Started with the node, so that it has watched the heap before the first write arrives.
+    MemoryGuard.get(system);
   }
 
   /** Starts a node with {@code ConfigFactory.load()}. */
@@ -232,13 +231,14 @@ public final class Grid implements AutoCloseable {
     return Patterns.ask(
             region, ShardRegion.getShardRegionStateInstance(), settings.requestTimeout())
         .toCompletableFuture()
-        .thenApply(
+        .thenApplyAsync(
             reply ->
                 ((ShardRegion.CurrentShardRegionState) reply)
                     .getShards().stream()
                         .map(shard -> Integer.parseInt(shard.shardId()))
                         .sorted()
-                        .toList());
+                        .toList(),
+            executor());
   }
 
   /** Whether the node serves; see {@link Readiness}. */
@@ -336,17 +336,6 @@ public final class Grid implements AutoCloseable {
     return partitioner;
   }
 
-  /**
-   * Fails with {@link InsufficientStorageException} while the heap is too full to take more data;
-   * see {@link MemoryGuard}.
-   */
-  void checkRoomForData() {
-    if (memory.refusing()) {
-      throw new InsufficientStorageException(
-          "this node accepts no writes that add data now: " + memory.reason());
-    }
-  }
-
   Executor executor() {
     return system.executionContext();
   }
@@ -377,16 +366,22 @@ public final class Grid implements AutoCloseable {
   }
 
   /**
-   * As {@link #ask}, for a request that only reads and so may be sent again: each attempt waits a
-   * third of the request timeout, and one that gets no answer (a request lost while its partition
-   * moved, or stuck behind a node that has just crashed) is sent again, within the same overall
-   * timeout. Writes are never sent again here: a lost write may still have been applied.
+   * As {@link #ask}, for a request that only reads and so may be sent again: the first attempt
+   * waits 60 % of the request timeout, and one that gets no answer (a request lost while its
+   * partition moved) is sent again twice, waiting 20 % each, within the same overall timeout. A
+   * slow answer thus keeps most of the time it had. Writes are never sent again here: a lost write
+   * may still have been applied.
    */
   <R, T> CompletionStage<T> askToRead(
       int p, Function<ActorRef<R>, Partition.Command> message, Function<R, T> onReply) {
-    Duration attempt = settings.requestTimeout().dividedBy(READ_ATTEMPTS);
     CompletableFuture<T> result = new CompletableFuture<>();
-    attemptRead(p, message, onReply, attempt, READ_ATTEMPTS, result);
+    attemptRead(
+        p,
+        message,
+        onReply,
+        settings.requestTimeout().multipliedBy(3).dividedBy(5),
+        READ_ATTEMPTS,
+        result);
     return result;
   }
 
@@ -411,7 +406,13 @@ public final class Grid implements AutoCloseable {
                   result.completeExceptionally(e);
                 }
               } else if (attemptsLeft > 1) {
-                attemptRead(p, message, onReply, timeout, attemptsLeft - 1, result);
+                attemptRead(
+                    p,
+                    message,
+                    onReply,
+                    settings.requestTimeout().dividedBy(5),
+                    attemptsLeft - 1,
+                    result);
               } else {
                 result.completeExceptionally(
                     new GridUnavailableException(
@@ -461,10 +462,15 @@ public final class Grid implements AutoCloseable {
 
   /**
    * The map's settings as this node uses them for writes: its copy of the settings every home
-   * partition publishes (see {@link MapSettingsDirectory}), never a request to another partition.
+   * partition publishes (see {@link MapSettingsDirectory}). Only when no publication of the map's
+   * home partition has reached this node does it ask that partition (and fail as unavailable when
+   * it does not answer): a write never goes ahead without the map's settings.
    */
   CompletionStage<MapConfig> mapConfig(String map) {
-    return CompletableFuture.completedFuture(mapSettings.get(map).orElse(NO_CONFIG));
+    if (mapSettings.lookup(map) instanceof MapSettingsDirectory.Known known) {
+      return CompletableFuture.completedFuture(known.config() == null ? NO_CONFIG : known.config());
+    }
+    return readMapConfig(map).thenApply(config -> config.orElse(NO_CONFIG));
   }
 
   /** The map's settings, read from its home partition now. */
@@ -516,7 +522,7 @@ public final class Grid implements AutoCloseable {
    */
   private void readMapSettings() {
     mapSettings
-        .readFromMajority(system, settings.requestTimeout())
+        .readFromMajority(system, settings.requestTimeout(), executor())
         .whenComplete(
             (done, error) -> {
               if (error == null) {

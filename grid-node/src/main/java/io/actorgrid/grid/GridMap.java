@@ -97,7 +97,6 @@ public final class GridMap {
               }
               checkNodeValueLimit(value.length);
               checkTtl(options.ttl());
-              grid.checkRoomForData();
             })
         .thenCompose(
             config -> {
@@ -182,7 +181,6 @@ public final class GridMap {
                         + " {\"name\":\"Alice\"}, with null for members to remove");
               }
               checkNodeValueLimit(mergePatch.length);
-              grid.checkRoomForData();
             })
         .thenCompose(
             config -> {
@@ -219,7 +217,6 @@ public final class GridMap {
                 throw new InvalidRequestException(
                     "an increment takes no precondition: it applies to the current value");
               }
-              grid.checkRoomForData();
             })
         .thenCompose(
             config -> {
@@ -285,9 +282,7 @@ public final class GridMap {
                   throw itemFailure(i, e);
                 }
               }
-              if (items.stream().anyMatch(item -> item.kind() == BatchItem.Kind.PUT)) {
-                grid.checkRoomForData();
-              }
+              if (items.stream().anyMatch(item -> item.kind() == BatchItem.Kind.PUT)) {}
             })
         .thenCompose(config -> runBatch(items, idempotencyKey, config));
   }
@@ -661,6 +656,7 @@ public final class GridMap {
       case CONFLICT -> new ConflictException(outcome.detail());
       case TOO_LARGE -> new ValueTooLargeException(outcome.detail(), 0, 0);
       case REQUEST_MISMATCH -> new IdempotencyKeyReusedException(outcome.detail());
+      case INSUFFICIENT_STORAGE -> new InsufficientStorageException(outcome.detail());
       case NOT_FOUND ->
           new NotFoundException("map '" + name + "' has no entry with key '" + key + "'");
       default ->

@@ -86,7 +86,7 @@ public record GridSettings(
         positive(c, "partition.max-pending-writes"),
         c.getBytes("partition.min-snapshot-bytes"),
         fraction(c, "memory.refuse-writes-above"),
-        fraction(c, "memory.resume-writes-below"),
+        resumeBelow(c),
         journal(c.getString("journal.type")));
   }
 
@@ -106,6 +106,21 @@ public record GridSettings(
   /** host:port entries of a list or a comma-separated string. */
   public static List<String> hostPortList(Config root, String path) {
     return hostPorts(root.getConfig("actorgrid"), path);
+  }
+
+  /** The memory guard's thresholds must leave a gap, or it would refuse and accept by turns. */
+  private static double resumeBelow(Config c) {
+    double resume = fraction(c, "memory.resume-writes-below");
+    double refuse = fraction(c, "memory.refuse-writes-above");
+    if (refuse < 1 && resume >= refuse) {
+      throw new IllegalArgumentException(
+          "actorgrid.memory.resume-writes-below ("
+              + resume
+              + ") must be below actorgrid.memory.refuse-writes-above ("
+              + refuse
+              + ")");
+    }
+    return resume;
   }
 
   private static double fraction(Config c, String path) {

@@ -2,11 +2,13 @@ package io.actorgrid.grid.internal;
 
 import io.actorgrid.serialization.CborSerializable;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -14,28 +16,29 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ddata.Key;
-import org.apache.pekko.cluster.ddata.LWWMap;
-import org.apache.pekko.cluster.ddata.LWWMapKey;
 import org.apache.pekko.cluster.ddata.LWWRegister;
+import org.apache.pekko.cluster.ddata.LWWRegisterKey;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 
 /*
- * Every node's copy of every map's settings, so that no write waits on another partition.
+ * Every node's copy of every map's settings, so that writes do not wait on another partition.
  *
  * A map's settings are decided and journaled by its home partition (Partitioner.homeOf), which
- * stays their one writer. Each partition publishes the settings it holds, as one entry keyed by
- * partition number, to a Distributed Data LWWMap: when it has recovered, and after every change.
- * The entry's clock is the partition's last journal sequence number, so a newer incarnation of a
- * partition always wins over an older one (a node frozen and downed that publishes late loses),
- * and a published entry replaces the partition's whole set, so removed settings disappear too.
- * Distributed Data replicates the map to every node (at once for changes, by gossip otherwise).
+ * stays their one writer. Each partition publishes the settings it holds, as one Distributed Data
+ * register of its own, when it has recovered and after every change. The register's clock is the
+ * partition's last journal sequence number, so a newer incarnation of a partition wins over an
+ * older one wherever the two meet (a node frozen and downed that publishes late loses), and a
+ * publication replaces the partition's whole set, so removed settings disappear too. Distributed
+ * Data replicates the registers to every node: to a majority at once, to the rest by gossip.
  *
- * Writes read the node's local replica: a map whose home partition is down, moving, or on a node
- * that is unreachable keeps the settings last published, and a map this node has never seen has
- * the settings the replica holds (none when it has none). The node that changed a map's settings
- * uses them at once (noteChange), ahead of the replica.
+ * A write asks the node's copy. When the copy has the home partition's register, the map's
+ * settings are what it says (none when it does not name the map), also while the home partition
+ * is down or moving. When it has not (no publication has reached this node yet, as after a full
+ * cluster restart before the home partition recovered), the write cannot know the settings from
+ * here and the caller asks the home partition itself (Grid.mapConfig). The node that changed a
+ * map's settings uses them at once (noteChange), ahead of the replica.
  */
 public final class MapSettingsDirectory {
 
@@ -43,7 +46,16 @@ public final class MapSettingsDirectory {
   public record Published(long version, Map<String, MapConfig> configs)
       implements CborSerializable {}
 
-  static final Key<LWWMap<Integer, Published>> KEY = LWWMapKey.create("actorgrid-map-settings");
+  /** What this node knows of one map's settings. */
+  public sealed interface Lookup {}
+
+  /** The node has the home partition's publication: these settings, or none (null). */
+  public record Known(MapConfig config) implements Lookup {}
+
+  /** No publication of the map's home partition has reached this node. */
+  public enum Unknown implements Lookup {
+    INSTANCE
+  }
 
   /** Orders a partition's publications by their sequence number, whatever the node's clock. */
   static final LWWRegister.Clock<Published> BY_VERSION = (now, published) -> published.version();
@@ -61,6 +73,10 @@ public final class MapSettingsDirectory {
     this.partitioner = partitioner;
   }
 
+  static Key<LWWRegister<Published>> key(int partition) {
+    return LWWRegisterKey.create("actorgrid-map-settings-" + partition);
+  }
+
   /** Starts the node's directory: it follows the replicated settings from now on. */
   public static MapSettingsDirectory start(ActorSystem<?> system, Partitioner partitioner) {
     MapSettingsDirectory directory = new MapSettingsDirectory(partitioner);
@@ -68,14 +84,14 @@ public final class MapSettingsDirectory {
     return directory;
   }
 
-  /** The map's settings as this node knows them; empty when it has none. */
-  public Optional<MapConfig> get(String map) {
+  /** What this node knows of the map's settings; see the class comment. */
+  public Lookup lookup(String map) {
     Published fromHome = published.get(partitioner.homeOf(map));
     LocalChange local = localChanges.get(map);
     if (local != null && (fromHome == null || fromHome.version() < local.version())) {
-      return Optional.ofNullable(local.config());
+      return new Known(local.config());
     }
-    return fromHome == null ? Optional.empty() : Optional.ofNullable(fromHome.configs().get(map));
+    return fromHome == null ? Unknown.INSTANCE : new Known(fromHome.configs().get(map));
   }
 
   /** Records a change this node made (null config: removed) so that it applies here at once. */
@@ -88,48 +104,57 @@ public final class MapSettingsDirectory {
   }
 
   /**
-   * Reads the settings from a majority of the nodes into this node's replica, so that a node that
-   * has just joined knows the settings published before it came. Completes exceptionally when a
-   * majority does not answer within {@code timeout}.
+   * Reads every partition's settings from a majority of the nodes into this node's replica, so that
+   * a node that has just joined knows the settings published before it came. Completes
+   * exceptionally when a majority does not answer within {@code timeout}.
    */
-  public CompletionStage<Void> readFromMajority(ActorSystem<?> system, Duration timeout) {
+  public CompletionStage<Void> readFromMajority(
+      ActorSystem<?> system, Duration timeout, Executor executor) {
     ActorRef<Replicator.Command> replicator = DistributedData.get(system).replicator();
-    return AskPattern.<Replicator.Command, Replicator.GetResponse<LWWMap<Integer, Published>>>ask(
-            replicator,
-            replyTo -> new Replicator.Get<>(KEY, new Replicator.ReadMajority(timeout), replyTo),
-            timeout.plusSeconds(1),
-            system.scheduler())
-        .thenCompose(
-            response -> {
-              if (response instanceof Replicator.GetSuccess<LWWMap<Integer, Published>> success) {
-                merge(success.get(KEY));
-                return CompletableFuture.completedFuture(null);
-              }
-              if (response instanceof Replicator.NotFound) {
-                return CompletableFuture.completedFuture(null);
-              }
-              return CompletableFuture.failedFuture(
-                  new IllegalStateException("map settings not read from a majority: " + response));
-            });
+    List<CompletableFuture<Void>> reads = new ArrayList<>();
+    for (int p = 0; p < partitioner.partitions(); p++) {
+      int partition = p;
+      Key<LWWRegister<Published>> key = key(p);
+      reads.add(
+          AskPattern.<Replicator.Command, Replicator.GetResponse<LWWRegister<Published>>>ask(
+                  replicator,
+                  replyTo ->
+                      new Replicator.Get<>(key, new Replicator.ReadMajority(timeout), replyTo),
+                  timeout.plusSeconds(1),
+                  system.scheduler())
+              .thenAcceptAsync(
+                  response -> {
+                    if (response instanceof Replicator.GetSuccess<LWWRegister<Published>> ok) {
+                      merge(partition, ok.get(key).getValue());
+                    } else if (!(response instanceof Replicator.NotFound)) {
+                      throw new IllegalStateException(
+                          "map settings not read from a majority: " + response);
+                    }
+                  },
+                  executor)
+              .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new));
   }
 
-  private void merge(LWWMap<Integer, Published> map) {
-    map.getEntries()
-        .forEach(
-            (partition, entry) ->
-                published.merge(partition, entry, (a, b) -> a.version() >= b.version() ? a : b));
+  private void merge(int partition, Published settings) {
+    published.merge(partition, settings, (a, b) -> a.version() >= b.version() ? a : b);
   }
 
-  private Behavior<Replicator.SubscribeResponse<LWWMap<Integer, Published>>> subscriber() {
+  private Behavior<Replicator.SubscribeResponse<LWWRegister<Published>>> subscriber() {
     return Behaviors.setup(
         ctx -> {
-          DistributedData.get(ctx.getSystem())
-              .replicator()
-              .tell(new Replicator.Subscribe<>(KEY, ctx.getSelf()));
+          for (int p = 0; p < partitioner.partitions(); p++) {
+            DistributedData.get(ctx.getSystem())
+                .replicator()
+                .tell(new Replicator.Subscribe<>(key(p), ctx.getSelf()));
+          }
           return Behaviors.receiveMessage(
               msg -> {
-                if (msg instanceof Replicator.Changed<LWWMap<Integer, Published>> changed) {
-                  merge(changed.get(KEY));
+                if (msg instanceof Replicator.Changed<LWWRegister<Published>> changed) {
+                  String id = changed.key().id();
+                  int p = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
+                  merge(p, changed.get(changed.key()).getValue());
                 }
                 return Behaviors.same();
               });
@@ -142,16 +167,20 @@ public final class MapSettingsDirectory {
       int partition,
       Published settings,
       Replicator.WriteConsistency consistency,
-      ActorRef<Replicator.UpdateResponse<LWWMap<Integer, Published>>> replyTo) {
+      ActorRef<Replicator.UpdateResponse<LWWRegister<Published>>> replyTo) {
     SelfUniqueAddress self = DistributedData.get(system).selfUniqueAddress();
     DistributedData.get(system)
         .replicator()
         .tell(
             new Replicator.Update<>(
-                KEY,
-                LWWMap.empty(),
+                key(partition),
+                LWWRegister.create(self, settings, BY_VERSION),
                 consistency,
                 replyTo,
-                map -> map.put(self, partition, settings, BY_VERSION)));
+                // A publication never replaces a newer one of another incarnation.
+                register ->
+                    register.getValue().version() > settings.version()
+                        ? register
+                        : register.withValue(self, settings, BY_VERSION)));
   }
 }

@@ -6,6 +6,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,18 +18,54 @@ import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
  * Keeps a node from accepting more records than its heap can hold, and restart with.
  *
  * Partitions keep every record in memory, so a node that accepts writes until the heap is full
  * dies of OutOfMemoryError and then cannot recover its partitions with the same heap either. The
- * guard watches the heap in use after each garbage collection (what remains is live data plus,
- * after a young collection, old garbage not yet collected, so the figure errs on the full side):
- * above refuse-above of the maximum heap it refuses writes that add data, and it accepts them
- * again once the figure after a collection is below resume-below. Reads and deletes never stop.
+ * guard watches the heap in use after each garbage collection. After a young collection that
+ * figure still counts old garbage not collected yet, so the guard judges by the lowest figure of
+ * the last few seconds, which a collection of the old generation brings down to the live data:
+ * above refuse-writes-above of the maximum heap the node's partitions refuse writes that add data
+ * (Partition.onWrite; it is the node that hosts a partition whose heap holds it), and they accept
+ * them again once a collection leaves less than resume-writes-below. A node that refuses and sees
+ * no collection for a while (an idle node after deletes) asks for one, so that it notices the room.
+ *
+ * One guard per actor system (a Pekko extension): nodes that share a JVM in tests share its heap.
  */
-public final class MemoryGuard implements AutoCloseable {
+public final class MemoryGuard implements Extension, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MemoryGuard.class);
+
+  /** How far back the lowest after-collection figure is taken. */
+  private static final long WINDOW_NANOS = Duration.ofSeconds(5).toNanos();
+
+  /** How long a refusing node waits for a collection before it asks for one. */
+  private static final long IDLE_NANOS = Duration.ofSeconds(30).toNanos();
+
+  public static final ExtensionId<MemoryGuard> ID =
+      new ExtensionId<>() {
+        @Override
+        public MemoryGuard createExtension(ActorSystem<?> system) {
+          GridSettings settings = GridSettings.from(system.settings().config());
+          MemoryGuard guard =
+              start(settings.refuseWritesAbove(), settings.resumeWritesBelow(), system);
+          system.getWhenTerminated().thenRun(guard::close);
+          return guard;
+        }
+      };
+
+  public static MemoryGuard get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  private record Sample(long at, long used) {}
 
   private final long maxHeap;
   private final double refuseAbove;
@@ -35,8 +73,11 @@ public final class MemoryGuard implements AutoCloseable {
   private final Set<String> heapPools;
   private final List<NotificationEmitter> emitters = new ArrayList<>();
   private final NotificationListener listener = this::onCollection;
+  private final ArrayDeque<Sample> recent = new ArrayDeque<>();
+  private Cancellable idleCheck;
   private volatile boolean refusing;
   private volatile long usedAfterLastCollection;
+  private volatile long lastCollectionAt = System.nanoTime();
 
   private MemoryGuard(double refuseAbove, double resumeBelow) {
     this.refuseAbove = refuseAbove;
@@ -49,17 +90,30 @@ public final class MemoryGuard implements AutoCloseable {
             .collect(Collectors.toSet());
   }
 
-  /** Starts watching collections; refuse-above of 1 or more switches the guard off. */
-  public static MemoryGuard start(double refuseAbove, double resumeBelow) {
+  private static MemoryGuard start(double refuseAbove, double resumeBelow, ActorSystem<?> system) {
     MemoryGuard guard = new MemoryGuard(refuseAbove, resumeBelow);
-    if (refuseAbove < 1 && guard.maxHeap > 0) {
-      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-        if (gc instanceof NotificationEmitter emitter) {
-          emitter.addNotificationListener(guard.listener, null, null);
-          guard.emitters.add(emitter);
-        }
+    if (refuseAbove >= 1) {
+      log.info("The memory guard is off (actorgrid.memory.refuse-writes-above >= 1)");
+      return guard;
+    }
+    if (guard.maxHeap <= 0) {
+      log.warn("The memory guard is off: the JVM reports no maximum heap (set -Xmx)");
+      return guard;
+    }
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (gc instanceof NotificationEmitter emitter) {
+        emitter.addNotificationListener(guard.listener, null, null);
+        guard.emitters.add(emitter);
       }
     }
+    guard.idleCheck =
+        system
+            .scheduler()
+            .scheduleAtFixedRate(
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(5),
+                guard::collectIfRefusingAndIdle,
+                system.executionContext());
     return guard;
   }
 
@@ -94,17 +148,40 @@ public final class MemoryGuard implements AutoCloseable {
         used += pool.getValue().getUsed();
       }
     }
-    usedAfterLastCollection = used;
-    double fraction = (double) used / maxHeap;
-    if (!refusing && fraction > refuseAbove) {
-      refusing = true;
-    } else if (refusing && fraction < resumeBelow) {
-      refusing = false;
+    long now = System.nanoTime();
+    synchronized (recent) {
+      usedAfterLastCollection = used;
+      lastCollectionAt = now;
+      recent.addLast(new Sample(now, used));
+      while (!recent.isEmpty() && now - recent.peekFirst().at() > WINDOW_NANOS) {
+        recent.removeFirst();
+      }
+      long lowest = recent.stream().mapToLong(Sample::used).min().orElse(used);
+      if (!refusing && (double) lowest / maxHeap > refuseAbove) {
+        refusing = true;
+        log.warn("Refusing writes that add data: {}", reason());
+      } else if (refusing && (double) used / maxHeap < resumeBelow) {
+        refusing = false;
+        log.info(
+            "Accepting writes that add data again: the heap holds {} MiB after garbage collection",
+            used >> 20);
+      }
+    }
+  }
+
+  private void collectIfRefusingAndIdle() {
+    if (refusing && System.nanoTime() - lastCollectionAt > IDLE_NANOS) {
+      // Deletes may have made room that only a collection shows; the node is idle, so one pause
+      // is cheap next to refusing writes until traffic happens to cause one.
+      System.gc();
     }
   }
 
   @Override
   public void close() {
+    if (idleCheck != null) {
+      idleCheck.cancel();
+    }
     for (NotificationEmitter emitter : emitters) {
       try {
         emitter.removeNotificationListener(listener);

@@ -14,7 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.LWWRegister;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
@@ -98,6 +98,18 @@ public final class Partition {
         }
       }
       return true;
+    }
+
+    /** Whether an operation may store more data: a put, a patch or an increment. */
+    boolean addsData() {
+      for (WriteOp op : ops) {
+        if (op instanceof WriteOp.Put
+            || op instanceof WriteOp.Patch
+            || op instanceof WriteOp.Increment) {
+          return true;
+        }
+      }
+      return false;
     }
 
     long bytes() {
@@ -207,10 +219,11 @@ public final class Partition {
   private final long maxBatchBytes;
   private final int maxPendingWrites;
   private final long maxReplyBytes;
+  private final MemoryGuard memory;
   private final ActorRef<PartitionJournal.Command> journal;
   private final ActorRef<PartitionJournal.BatchApplied> appliedAdapter;
   private final ActorRef<Outcomes> expiryAdapter;
-  private final ActorRef<Replicator.UpdateResponse<LWWMap<Integer, MapSettingsDirectory.Published>>>
+  private final ActorRef<Replicator.UpdateResponse<LWWRegister<MapSettingsDirectory.Published>>>
       publishedAdapter;
   private final ArrayDeque<Write> queue = new ArrayDeque<>();
   private List<Write> inFlight;
@@ -237,6 +250,7 @@ public final class Partition {
     this.maxBatchBytes = settings.maxBatchBytes();
     this.maxPendingWrites = settings.maxPendingWrites();
     this.maxReplyBytes = settings.maxBatchPartitionBytes();
+    this.memory = MemoryGuard.get(context.getSystem());
     this.appliedAdapter =
         context.messageAdapter(PartitionJournal.BatchApplied.class, JournalApplied::new);
     this.expiryAdapter = context.messageAdapter(Outcomes.class, o -> ExpiryApplied.INSTANCE);
@@ -270,12 +284,30 @@ public final class Partition {
     org.apache.pekko.actor.ActorRef store =
         Persistence.get(Adapter.toClassic(context.getSystem()))
             .snapshotStoreFor("", ConfigFactory.empty());
+    org.slf4j.Logger log = context.getLog();
     return sequenceNr ->
         Patterns.ask(
-            store,
-            new SnapshotProtocol.DeleteSnapshots(
-                persistenceId, SnapshotSelectionCriteria.create(sequenceNr - 1, Long.MAX_VALUE)),
-            Duration.ofSeconds(30));
+                store,
+                new SnapshotProtocol.DeleteSnapshots(
+                    persistenceId,
+                    SnapshotSelectionCriteria.create(sequenceNr - 1, Long.MAX_VALUE)),
+                Duration.ofSeconds(30))
+            .whenComplete(
+                (reply, error) -> {
+                  Object failure =
+                      error != null
+                          ? error
+                          : reply instanceof org.apache.pekko.persistence.DeleteSnapshotsFailure f
+                              ? f.cause()
+                              : null;
+                  if (failure != null) {
+                    log.warn(
+                        "Could not delete the snapshots of {} before sequence number {}: {}",
+                        persistenceId,
+                        sequenceNr,
+                        failure);
+                  }
+                });
   }
 
   public static PersistenceId persistenceId(int partition) {
@@ -289,7 +321,7 @@ public final class Partition {
             msg -> {
               state = msg.state();
               scheduleExpiry();
-              publishSettings(Replicator.writeLocal());
+              publishSettings(new Replicator.WriteMajority(PUBLISH_TIMEOUT));
               return stash.unstashAll(running());
             })
         .onMessageEquals(JournalStopped.INSTANCE, this::journalStopped)
@@ -416,6 +448,17 @@ public final class Partition {
     }
     if (queue.size() >= maxPendingWrites) {
       write.replyTo().tell(unavailable(write));
+      return Behaviors.same();
+    }
+    if (memory.refusing() && write.addsData()) {
+      // The operations of one Write go to the journal together, so they are refused together.
+      WriteOutcome refused =
+          WriteOutcome.failed(
+              WriteOutcome.Status.INSUFFICIENT_STORAGE,
+              0,
+              "the node that holds this partition accepts no writes that add data now: "
+                  + memory.reason());
+      write.replyTo().tell(new Outcomes(java.util.Collections.nCopies(write.opCount(), refused)));
       return Behaviors.same();
     }
     queue.add(write);

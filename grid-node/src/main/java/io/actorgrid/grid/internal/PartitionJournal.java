@@ -37,10 +37,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * Snapshots are sized by bytes, not by event count: a snapshot is taken once the events written
  * since the last one weigh half as much as the state (and at least minSnapshotBytes). A recovery
  * thus replays at most half a state's worth of events after the snapshot it loads, and snapshots
- * cost a bounded multiple of the event bytes. Once a snapshot is saved the older ones are deleted:
- * recovery loads only the latest, and a partition's snapshots would otherwise fill the disk.
- * (Events are kept: pekko-persistence-jdbc 1.1.x stops a replay at a gap left by deleted events.) (With a whole state's worth as the bar, a partition
+ * cost a bounded multiple of the event bytes. (With a whole state's worth as the bar, a partition
  * that only ever inserts new keys never reached it: its events weigh just what its state does.)
+ *
+ * Once a snapshot is saved the older ones are deleted: recovery loads only the latest, and a
+ * partition's snapshots would otherwise fill the disk. Events are kept: pekko-persistence-jdbc
+ * 1.1.x stops a replay at a gap left by deleted events.
  */
 public final class PartitionJournal
     extends EventSourcedBehaviorWithEnforcedReplies<

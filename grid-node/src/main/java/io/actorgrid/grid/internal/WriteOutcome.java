@@ -27,7 +27,9 @@ public record WriteOutcome(Status status, long version, StoredEntry entry, Strin
     REQUEST_MISMATCH,
     CLEARED,
     /** The partition lost its journal before it could answer; the write may or may not be in it. */
-    UNAVAILABLE
+    UNAVAILABLE,
+    /** The node that hosts the partition has no room for more data (MemoryGuard); nothing done. */
+    INSUFFICIENT_STORAGE
   }
 
   public WriteOutcome(Status status, long version) {

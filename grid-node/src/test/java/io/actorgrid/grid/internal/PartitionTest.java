@@ -356,4 +356,41 @@ class PartitionTest {
     assertEquals(1, stored.size(), () -> "snapshots kept: " + snapshots.persistedInStorage(pid));
     assertTrue(stored.get(0).first().sequenceNr() > 1, "the latest snapshot is the one kept");
   }
+
+  @Test
+  void aPartitionOnANodeWithoutRoomRefusesWritesThatAddDataButNotDeletes() throws Exception {
+    // A node whose guard refuses from almost nothing (0.1 % of the heap), to refuse at once.
+    ActorTestKit full =
+        ActorTestKit.create(
+            ConfigFactory.parseString(
+                    "actorgrid.memory.refuse-writes-above = 0.001\n"
+                        + "actorgrid.memory.resume-writes-below = 0.0005\n"
+                        + "pekko.remote.artery.canonical.port = 0")
+                .withFallback(
+                    PersistenceTestKitPlugin.config()
+                        .withFallback(PersistenceTestKitSnapshotPlugin.config())
+                        .withFallback(ConfigFactory.load())));
+    try {
+      MemoryGuard guard = MemoryGuard.get(full.system());
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (!guard.refusing() && System.nanoTime() < deadline) {
+        System.gc();
+        Thread.sleep(100);
+      }
+      assertTrue(guard.refusing(), "the guard refuses above 0.1 % of the heap");
+      ActorRef<Partition.Command> partition =
+          full.spawn(Partition.create(nextPartition.incrementAndGet(), settings(true)));
+      TestProbe<Partition.Outcomes> acks = full.createTestProbe();
+      partition.tell(new Partition.Write(List.of(put("k", "v")), acks.getRef()));
+      WriteOutcome refused = acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0);
+      assertEquals(Status.INSUFFICIENT_STORAGE, refused.status());
+      partition.tell(
+          new Partition.Write(
+              List.of(new WriteOp.Delete("m", "k", WriteOp.ANY, null)), acks.getRef()));
+      assertEquals(
+          Status.NOT_FOUND, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
+    } finally {
+      full.shutdownTestKit();
+    }
+  }
 }
