@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Long (about 6 minutes): it runs in the fault suite, {@code mvn -B verify -Pfaults}.
  */
+@Tag("faults")
 class FailoverUnderLoadTest extends OneClusterPerTest {
 
   private static final String PROBE_MAP = "failover-probe";
