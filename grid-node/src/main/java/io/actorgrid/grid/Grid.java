@@ -232,12 +232,14 @@ public final class Grid implements AutoCloseable {
             region, ShardRegion.getShardRegionStateInstance(), settings.requestTimeout())
         .toCompletableFuture()
         .thenApplyAsync(
-            reply ->
-                ((ShardRegion.CurrentShardRegionState) reply)
-                    .getShards().stream()
-                        .map(shard -> Integer.parseInt(shard.shardId()))
-                        .sorted()
-                        .toList(),
+            reply -> {
+              // Shards that did not answer the region in time (a busy node) are still its own.
+              var state = (ShardRegion.CurrentShardRegionState) reply;
+              java.util.TreeSet<Integer> partitions = new java.util.TreeSet<>();
+              state.getShards().forEach(shard -> partitions.add(Integer.parseInt(shard.shardId())));
+              state.getFailed().forEach(shard -> partitions.add(Integer.parseInt(shard)));
+              return List.copyOf(partitions);
+            },
             executor());
   }
 
