@@ -128,10 +128,10 @@ class ClusterRequestRoutingTest {
 
   /**
    * The data-grid semantics through any node: settings made through one node apply to writes
-   * through the others (within about a second), batches span the partitions of all
-   * nodes, counters incremented through all nodes at once lose nothing, a retry through another
-   * node is recognised by its idempotency key, records expire wherever their partition lives, and
-   * clearing and deleting a map reach every partition.
+   * through the others (within about a second), batches span the partitions of all nodes, counters
+   * incremented through all nodes at once lose nothing, a retry through another node is recognised
+   * by its idempotency key, records expire wherever their partition lives, and clearing and
+   * deleting a map reach every partition.
    */
   @Test
   void dataGridSemanticsWorkThroughAnyNode() throws Exception {

@@ -5,8 +5,8 @@ import java.time.Duration;
 /**
  * Settings of one map. They are stored durably in the map's home partition, which publishes them to
  * every node; each node applies its copy to the writes it routes, so writes never wait on the home
- * partition (not even while it moves after a crash). A change applies at once on the node that
- * made it and on the others within about a second.
+ * partition (not even while it moves after a crash). A change applies at once on the node that made
+ * it and on the others within about a second.
  *
  * @param defaultTtl time to live of records written without one; null: they never expire. Applies
  *     to records written after the change, not to existing ones.
