@@ -27,7 +27,7 @@ public final class Main {
     long started = System.nanoTime();
     Grid grid;
     try {
-      grid = Grid.start(config);
+      grid = Grid.start(config, PrometheusMetrics.newRegistry());
     } catch (RuntimeException e) {
       log.error("The node could not start: {}", e.getMessage(), e);
       System.exit(1);
