@@ -130,7 +130,7 @@ final class RequestObservation {
         });
   }
 
-  private HttpResponse observed(HttpRequest request, HttpResponse response, long start, String id) {
+  HttpResponse observed(HttpRequest request, HttpResponse response, long start, String id) {
     long nanos = System.nanoTime() - start;
     String path = request.getUri().path();
     int method = methodIndex(request.method().value());
@@ -235,7 +235,7 @@ final class RequestObservation {
     return counters;
   }
 
-  private static int methodIndex(String method) {
+  static int methodIndex(String method) {
     for (int i = 0; i < METHODS.length - 1; i++) {
       if (METHODS[i].equals(method)) {
         return i;
