@@ -208,7 +208,8 @@ class MetricsRoutesTest extends RouteTestSupport {
     double total(String name, Map<String, String> labels) {
       Metrics.MetricFamily family = families.get(name);
       double total = 0;
-      for (Metrics.Metric m : family == null ? java.util.List.<Metrics.Metric>of() : family.getMetricList()) {
+      for (Metrics.Metric m :
+          family == null ? java.util.List.<Metrics.Metric>of() : family.getMetricList()) {
         Map<String, String> have = new HashMap<>();
         m.getLabelList().forEach(l -> have.put(l.getName(), l.getValue()));
         if (have.entrySet().containsAll(labels.entrySet())) {
