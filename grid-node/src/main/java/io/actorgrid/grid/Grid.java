@@ -413,13 +413,27 @@ public final class Grid implements AutoCloseable {
    */
   <R, T> CompletionStage<T> ask(
       int p, Function<ActorRef<R>, Partition.Command> message, Function<R, T> onReply) {
+    return ask(p, message, onReply, true);
+  }
+
+  /**
+   * As above; {@code counted}: a timeout counts in {@code actorgrid_unavailable_total} (the node's
+   * own warm-up pings do not: no client sees them).
+   */
+  private <R, T> CompletionStage<T> ask(
+      int p,
+      Function<ActorRef<R>, Partition.Command> message,
+      Function<R, T> onReply,
+      boolean counted) {
     EntityRef<Partition.Command> ref =
         sharding.entityRefFor(Partition.TYPE_KEY, Integer.toString(p));
     return ref.<R>ask(message::apply, settings.requestTimeout())
         .handleAsync(
             (reply, error) -> {
               if (error != null) {
-                metrics.unavailable(GridMetrics.Unavailable.TIMEOUT);
+                if (counted) {
+                  metrics.unavailable(GridMetrics.Unavailable.TIMEOUT);
+                }
                 throw new GridUnavailableException(
                     "partition "
                         + p
@@ -549,7 +563,7 @@ public final class Grid implements AutoCloseable {
   private static final MapConfig NO_CONFIG = new MapConfig(0, 0, 0, 0, 0);
 
   private void warmUp(int p) {
-    ask(p, Partition.Ping::new, Function.identity())
+    ask(p, Partition.Ping::new, Function.identity(), false)
         .whenComplete(
             (pong, error) -> {
               if (error == null) {

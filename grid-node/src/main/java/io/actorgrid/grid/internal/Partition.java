@@ -293,8 +293,8 @@ public final class Partition {
               context
                   .getLog()
                   .info(
-                      "Partition {} recovered on this node in {} ms, at event {}; {} requests"
-                          + " were waiting",
+                      "Partition {} recovered on this node in {} ms, at event {}; {} request(s)"
+                          + " waited for it",
                       partition,
                       nanos / 1_000_000,
                       state.lastVersion(),
