@@ -13,8 +13,8 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * The node's log as JSON, one object per line ({@code GRID_LOG_FORMAT=json}, see {@code
- * logback.xml}): {@code timestamp} (ISO-8601, UTC), {@code level}, {@code logger}, {@code thread},
+ * The node's log as JSON, one object per line ({@code GRID_LOG_FORMAT=json}, see {@link
+ * LogEncoder}): {@code timestamp} (ISO-8601, UTC), {@code level}, {@code logger}, {@code thread},
  * {@code message} (formatted), {@code node} (the node's cluster address, once it is known), {@code
  * requestId} (on lines about an HTTP request, as in its {@code Request-Id} header), {@code mdc}
  * (any other diagnostic context, such as Pekko's source) and {@code exception} (a stack trace).

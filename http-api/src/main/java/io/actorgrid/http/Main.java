@@ -23,9 +23,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
-    String logFormat = System.getenv().getOrDefault("GRID_LOG_FORMAT", "text");
+    String logFormat =
+        System.getProperty(
+            "GRID_LOG_FORMAT", System.getenv().getOrDefault("GRID_LOG_FORMAT", "text"));
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
-      // logback.xml picks its appender by this name: any other value would silence the log.
+      // logback.xml would fall back to text; an operator who asked for another format should know.
       System.err.println("GRID_LOG_FORMAT is '" + logFormat + "'; use text or json");
       System.exit(1);
     }

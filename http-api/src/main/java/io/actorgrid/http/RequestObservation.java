@@ -106,6 +106,9 @@ final class RequestObservation {
     Duration.ofSeconds(60)
   };
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper PROBLEM_READER =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   private final MeterRegistry registry;
   // [route * METHODS.length + method] -> timers by status - MIN_STATUS, filled on first use.
   private final AtomicReferenceArray<AtomicReferenceArray<Timer>> timers =
@@ -148,10 +151,17 @@ final class RequestObservation {
 
   private void logServerError(
       HttpRequest request, HttpResponse response, int route, int status, String id) {
-    String detail =
-        response.entity() instanceof HttpEntity.Strict strict
-            ? strict.getData().decodeString(StandardCharsets.UTF_8)
-            : response.status().reason();
+    String detail = response.status().reason();
+    if (response.entity() instanceof HttpEntity.Strict strict) {
+      detail = strict.getData().decodeString(StandardCharsets.UTF_8);
+      if (strict.getContentType().equals(Problems.PROBLEM_JSON)) {
+        try {
+          detail = PROBLEM_READER.readTree(detail).path("detail").asText(detail);
+        } catch (java.io.IOException e) {
+          // not a problem document after all: log the body as it is
+        }
+      }
+    }
     MDC.put(REQUEST_ID_MDC, id);
     try {
       Throwable failure = response.getAttribute(FAILURE).orElse(null);
