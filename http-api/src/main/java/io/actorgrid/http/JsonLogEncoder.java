@@ -46,11 +46,18 @@ public final class JsonLogEncoder extends EncoderBase<ILoggingEvent> {
       g.writeStringField("logger", event.getLoggerName());
       g.writeStringField("thread", event.getThreadName());
       g.writeStringField("message", event.getFormattedMessage());
-      String node = event.getLoggerContextVO().getPropertyMap().get("node");
+      var context = event.getLoggerContextVO();
+      String node =
+          context == null || context.getPropertyMap() == null
+              ? null
+              : context.getPropertyMap().get("node");
       if (node != null) {
         g.writeStringField("node", node);
       }
       Map<String, String> mdc = event.getMDCPropertyMap();
+      if (mdc == null) {
+        mdc = Map.of();
+      }
       String requestId = mdc.get(RequestObservation.REQUEST_ID_MDC);
       if (requestId != null) {
         g.writeStringField("requestId", requestId);
