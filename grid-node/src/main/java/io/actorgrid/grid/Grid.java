@@ -2,6 +2,7 @@ package io.actorgrid.grid;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.actorgrid.grid.internal.GridMetrics;
 import io.actorgrid.grid.internal.GridSettings;
 import io.actorgrid.grid.internal.Guardian;
 import io.actorgrid.grid.internal.MapConfig;
@@ -10,6 +11,8 @@ import io.actorgrid.grid.internal.MemoryGuard;
 import io.actorgrid.grid.internal.NodeConfig;
 import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.grid.internal.Partitioner;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +60,11 @@ import org.apache.pekko.stream.javadsl.Sink;
  * moving after a node crash, or its journal fails).
  *
  * <p>Continuations of the returned stages run on the node's dispatcher; do not block in them.
+ *
+ * <p>The node measures itself with Micrometer ({@code actorgrid.*} meters: partitions hosted,
+ * journal writes, recoveries, snapshots, refusals, cluster members): pass the application's {@link
+ * MeterRegistry} to {@link #start(Config, MeterRegistry)}, or read them from {@link
+ * #meterRegistry()}. Each meter counts what happens on this node only.
  */
 public final class Grid implements AutoCloseable {
   // Compiled once: String.matches would compile the pattern on every request.
@@ -71,10 +79,12 @@ public final class Grid implements AutoCloseable {
   private final AtomicInteger partitionsAnswered = new AtomicInteger();
   private final CompletableFuture<Void> settingsRead = new CompletableFuture<>();
   private final MapSettingsDirectory mapSettings;
+  private final GridMetrics metrics;
 
-  private Grid(ActorSystem<?> system, GridSettings settings) {
+  private Grid(ActorSystem<?> system, GridSettings settings, GridMetrics metrics) {
     this.system = system;
     this.settings = settings;
+    this.metrics = metrics;
     this.sharding = ClusterSharding.get(system);
     this.partitioner = new Partitioner(settings.partitions());
     this.mapSettings = MapSettingsDirectory.start(system, partitioner);
@@ -88,13 +98,24 @@ public final class Grid implements AutoCloseable {
   }
 
   /**
+   * Starts a node whose meters go to a registry of its own, a {@link CompositeMeterRegistry} that
+   * records nothing until a registry is added to it ({@link #meterRegistry()}); otherwise as {@link
+   * #start(Config, MeterRegistry)}.
+   */
+  public static Grid start(Config config) {
+    return start(config, new CompositeMeterRegistry());
+  }
+
+  /**
    * Starts a node: forms or joins its cluster, creates the journal schema if it is missing, and
    * starts hosting partitions. Returns once the schema exists; {@link #awaitReady} waits until the
    * node serves.
    *
+   * @param registry where the node's meters go; {@link #close()} removes them again. Do not start
+   *     two nodes on one registry: their meters would share names and tags.
    * @throws IllegalStateException when the journal cannot be reached or its schema created
    */
-  public static Grid start(Config config) {
+  public static Grid start(Config config, MeterRegistry registry) {
     GridSettings settings = GridSettings.from(config);
     if (settings.journal() == GridSettings.Journal.H2 && settings.joinsOthers()) {
       throw new IllegalStateException(
@@ -120,12 +141,51 @@ public final class Grid implements AutoCloseable {
             "the journal schema could not be created (is the database reachable?): " + e, e);
       }
     }
-    Grid grid = new Grid(system, settings);
-    grid.sharding.init(Partition.entity(settings));
+    GridMetrics metrics = new GridMetrics(registry, settings.partitions());
+    clusterGauges(metrics, system);
+    Grid grid = new Grid(system, settings, metrics);
+    grid.sharding.init(Partition.entity(settings, metrics));
     for (int p = 0; p < settings.partitions(); p++) {
       grid.warmUp(p);
     }
     return grid;
+  }
+
+  /** Member statuses by their label in {@code actorgrid_cluster_members}. */
+  private static final Map<String, MemberStatus> STATUSES =
+      Map.of(
+          "joining", MemberStatus.joining(),
+          "weakly_up", MemberStatus.weaklyUp(),
+          "up", MemberStatus.up(),
+          "preparing_for_shutdown", MemberStatus.shuttingDown(),
+          "ready_for_shutdown", MemberStatus.shutDown(),
+          "leaving", MemberStatus.leaving(),
+          "exiting", MemberStatus.exiting(),
+          "down", MemberStatus.down());
+
+  /** Members by status and unreachable members, as this node sees the cluster when scraped. */
+  private static void clusterGauges(GridMetrics metrics, ActorSystem<?> system) {
+    Cluster cluster = Cluster.get(system);
+    STATUSES.forEach(
+        (label, status) ->
+            metrics.gauge(
+                "actorgrid.cluster.members",
+                "Members of the cluster by status, as this node sees it",
+                "status",
+                label,
+                () -> {
+                  int n = 0;
+                  for (Member m : cluster.state().getMembers()) {
+                    if (m.status().equals(status)) {
+                      n++;
+                    }
+                  }
+                  return n;
+                }));
+    metrics.gauge(
+        "actorgrid.cluster.unreachable.members",
+        "Members this node's failure detector marks unreachable",
+        () -> cluster.state().getUnreachable().size());
   }
 
   private static String h2Schema() {
@@ -308,6 +368,14 @@ public final class Grid implements AutoCloseable {
         settings.maxTtl());
   }
 
+  /**
+   * The registry the node's meters are in: the one given to {@link #start(Config, MeterRegistry)},
+   * else the node's own {@link CompositeMeterRegistry}, to which an application may add registries.
+   */
+  public MeterRegistry meterRegistry() {
+    return metrics.registry();
+  }
+
   /** The node's actor system, for applications that run their own actors beside the grid. */
   public ActorSystem<?> system() {
     return system;
@@ -325,6 +393,8 @@ public final class Grid implements AutoCloseable {
       system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("the node did not stop within 60 s", e);
+    } finally {
+      metrics.close();
     }
   }
 
@@ -349,12 +419,27 @@ public final class Grid implements AutoCloseable {
    */
   <R, T> CompletionStage<T> ask(
       int p, Function<ActorRef<R>, Partition.Command> message, Function<R, T> onReply) {
+    return ask(p, message, onReply, true);
+  }
+
+  /**
+   * As above; {@code counted}: a timeout counts in {@code actorgrid_unavailable_total} (the node's
+   * own warm-up pings do not: no client sees them).
+   */
+  private <R, T> CompletionStage<T> ask(
+      int p,
+      Function<ActorRef<R>, Partition.Command> message,
+      Function<R, T> onReply,
+      boolean counted) {
     EntityRef<Partition.Command> ref =
         sharding.entityRefFor(Partition.TYPE_KEY, Integer.toString(p));
     return ref.<R>ask(message::apply, settings.requestTimeout())
         .handleAsync(
             (reply, error) -> {
               if (error != null) {
+                if (counted) {
+                  metrics.unavailable(GridMetrics.Unavailable.TIMEOUT);
+                }
                 throw new GridUnavailableException(
                     "partition "
                         + p
@@ -416,6 +501,7 @@ public final class Grid implements AutoCloseable {
                     attemptsLeft - 1,
                     result);
               } else {
+                metrics.unavailable(GridMetrics.Unavailable.TIMEOUT);
                 result.completeExceptionally(
                     new GridUnavailableException(
                         "partition "
@@ -500,7 +586,7 @@ public final class Grid implements AutoCloseable {
   private static final MapConfig NO_CONFIG = new MapConfig(0, 0, 0, 0, 0);
 
   private void warmUp(int p) {
-    ask(p, Partition.Ping::new, Function.identity())
+    ask(p, Partition.Ping::new, Function.identity(), false)
         .whenComplete(
             (pong, error) -> {
               if (error == null) {

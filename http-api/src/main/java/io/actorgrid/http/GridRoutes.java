@@ -21,6 +21,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class GridRoutes extends AllDirectives {
   private final Problems problems;
   private final RouteHelpers helpers;
+  private final RequestObservation observation;
 
   public GridRoutes(Grid grid, HttpSettings settings) {
     // Numbers in JSON the node reads (batch values) stay exact: no rounding through doubles.
@@ -39,17 +40,25 @@ public final class GridRoutes extends AllDirectives {
             responses,
             new Bodies(grid, settings, mapper),
             new WriteRequests(responses));
+    this.observation = new RequestObservation(grid.meterRegistry());
   }
 
+  /**
+   * Every route, observed (see {@link RequestObservation}): sealed inside, so that rejections and
+   * failures are measured and logged with the status the client gets.
+   */
   public Route routes() {
-    return handleRejections(
-        problems.rejectionHandler(),
-        () ->
-            concat(
-                new OperationRoutes(helpers).route(),
-                new MapRoutes(helpers).route(),
-                new ListingRoutes(helpers).route(),
-                new EntryRoutes(helpers).route(),
-                new BatchRoutes(helpers).route()));
+    return observation.observe(
+        handleRejections(
+                problems.rejectionHandler(),
+                () ->
+                    concat(
+                        new OperationRoutes(helpers).route(),
+                        new MetricsRoutes(helpers).route(),
+                        new MapRoutes(helpers).route(),
+                        new ListingRoutes(helpers).route(),
+                        new EntryRoutes(helpers).route(),
+                        new BatchRoutes(helpers).route()))
+            .seal());
   }
 }

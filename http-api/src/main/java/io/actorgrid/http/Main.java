@@ -1,9 +1,11 @@
 package io.actorgrid.http;
 
+import ch.qos.logback.classic.LoggerContext;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.actorgrid.grid.Grid;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,18 +23,27 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    String logFormat =
+        System.getProperty(
+            "GRID_LOG_FORMAT", System.getenv().getOrDefault("GRID_LOG_FORMAT", "text"));
+    if (!logFormat.equals("text") && !logFormat.equals("json")) {
+      // logback.xml would fall back to text; an operator who asked for another format should know.
+      System.err.println("GRID_LOG_FORMAT is '" + logFormat + "'; use text or json");
+      System.exit(1);
+    }
     Config config =
         ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on")
             .withFallback(ConfigFactory.load());
     long started = System.nanoTime();
     Grid grid;
     try {
-      grid = Grid.start(config);
+      grid = Grid.start(config, PrometheusMetrics.newRegistry());
     } catch (RuntimeException e) {
       log.error("The node could not start: {}", e.getMessage(), e);
       System.exit(1);
       return;
     }
+    logNodeAddress(grid);
     HttpSettings http = HttpSettings.from(config);
     ServerBinding binding;
     try {
@@ -57,6 +68,13 @@ public final class Main {
             java.time.Duration.ZERO,
             () -> awaitReadyAndLog(grid, started),
             grid.system().executionContext());
+  }
+
+  /** Every later log line carries this node's cluster address ({@code node} in the JSON log). */
+  private static void logNodeAddress(Grid grid) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.putProperty("node", Cluster.get(grid.system()).selfMember().address().hostPort());
+    }
   }
 
   private static void awaitReadyAndLog(Grid grid, long started) {

@@ -19,12 +19,9 @@ import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Error responses as {@code application/problem+json} (RFC 9457). */
 final class Problems {
-  private static final Logger log = LoggerFactory.getLogger(Problems.class);
   static final ContentType PROBLEM_JSON =
       MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8).toContentType();
 
@@ -58,7 +55,10 @@ final class Problems {
     return problem(400, "Invalid request", detail);
   }
 
-  /** The response for an operation that failed; anything unexpected is logged and a 500. */
+  /**
+   * The response for an operation that failed; anything unexpected is a 500 that carries its
+   * failure for the log ({@link RequestObservation#FAILURE}).
+   */
   HttpResponse forFailure(Throwable failure, long maxValueBytes) {
     Throwable cause = failure;
     while (cause instanceof CompletionException && cause.getCause() != null) {
@@ -83,8 +83,9 @@ final class Problems {
           new GridUnavailableException("the request timed out inside the node; retry shortly");
       return problem(e.httpStatus(), e.title(), e.getMessage());
     }
-    log.error("Unexpected failure of a request", cause);
-    return problem(500, "Internal error", "an unexpected error occurred; it has been logged");
+    // Logged with its stack trace by RequestObservation, once, with the request it failed.
+    return problem(500, "Internal error", "an unexpected error occurred; it has been logged")
+        .addAttribute(RequestObservation.FAILURE, cause);
   }
 
   /** Pekko's own rejections (no route, wrong method, ...) with their status, as problems. */

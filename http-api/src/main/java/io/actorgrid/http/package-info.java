@@ -7,6 +7,9 @@
  * MapRoutes}, {@code ListingRoutes}, {@code EntryRoutes}, {@code BatchRoutes}); they share helpers
  * for answers ({@code Responses}, {@code Problems}), bodies ({@code Bodies}, {@code StoredValues}),
  * conditional headers ({@code ETags}, {@code WriteRequests}) and the paths of maps ({@code
- * MapPaths}).
+ * MapPaths}). {@code MetricsRoutes} serves {@code GET /metrics} from the registry {@code
+ * PrometheusMetrics} makes; {@code RequestObservation} wraps every route to time it, give it a
+ * {@code Request-Id} and log its 5xx; {@code LogEncoder} is the log format {@code logback.xml}
+ * uses.
  */
 package io.actorgrid.http;

@@ -74,7 +74,7 @@ abstract class RouteTestSupport {
                     + "\n"
                     + "actorgrid.limits.max-value-bytes = 64 KiB")
             .withFallback(ConfigFactory.load());
-    grid = Grid.start(config);
+    grid = Grid.start(config, PrometheusMetrics.newRegistry());
     grid.awaitReady(Duration.ofSeconds(60));
     ServerBinding binding =
         GridHttpServer.start(grid, HttpSettings.from(config))

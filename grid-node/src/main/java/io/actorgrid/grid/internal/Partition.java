@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -59,6 +60,11 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * write it holds as UNAVAILABLE (such a write may or may not be in the journal: it was never
  * acknowledged) and stops too; sharding starts it again, recovering from the journal, on the next
  * message.
+ *
+ * The partition reports to the node's GridMetrics: its recovery time, each journal round trip
+ * (ApplyBatch to BatchApplied) with its event count, its queue length and idempotency keys, and
+ * every request it refuses. It logs, at INFO, when it has recovered on this node (after a start,
+ * a failover or a rebalance) and when it is handed off.
  */
 public final class Partition {
   public static final EntityTypeKey<Command> TYPE_KEY =
@@ -193,14 +199,22 @@ public final class Partition {
   private static final long MAX_EXPIRY_WAIT_MILLIS = 3_600_000;
 
   /** The sharded entity definition, with one shard per partition. */
-  public static Entity<Command, ShardingEnvelope<Command>> entity(GridSettings settings) {
+  public static Entity<Command, ShardingEnvelope<Command>> entity(
+      GridSettings settings, GridMetrics metrics) {
     return Entity.of(
-            TYPE_KEY, ctx -> Partition.create(Integer.parseInt(ctx.getEntityId()), settings))
+            TYPE_KEY,
+            ctx -> Partition.create(Integer.parseInt(ctx.getEntityId()), settings, metrics))
         .withMessageExtractor(new OneShardPerPartition())
         .withStopMessage(HandOff.INSTANCE);
   }
 
+  /** A partition that reports no metrics. */
   public static Behavior<Command> create(int partition, GridSettings settings) {
+    return create(partition, settings, GridMetrics.disabled());
+  }
+
+  public static Behavior<Command> create(
+      int partition, GridSettings settings, GridMetrics metrics) {
     return Behaviors.withStash(
         settings.maxPendingWrites(),
         stash ->
@@ -208,7 +222,8 @@ public final class Partition {
                 timers ->
                     Behaviors.setup(
                         ctx ->
-                            new Partition(ctx, stash, timers, partition, settings).recovering())));
+                            new Partition(ctx, stash, timers, partition, settings, metrics)
+                                .recovering())));
   }
 
   private final ActorContext<Command> context;
@@ -225,8 +240,12 @@ public final class Partition {
   private final ActorRef<Outcomes> expiryAdapter;
   private final ActorRef<Replicator.UpdateResponse<LWWRegister<MapSettingsDirectory.Published>>>
       publishedAdapter;
+  private final GridMetrics metrics;
+  private final long startedNanos = System.nanoTime();
   private final ArrayDeque<Write> queue = new ArrayDeque<>();
   private List<Write> inFlight;
+  // System.nanoTime() when the batch in flight went to the journal.
+  private long inFlightSince;
   private PartitionState state;
   // Epoch milliseconds the expiry timer is set for (Long.MAX_VALUE: not set), and whether an
   // expiry round is queued or in the journal.
@@ -241,8 +260,10 @@ public final class Partition {
       StashBuffer<Command> stash,
       TimerScheduler<Command> timers,
       int partition,
-      GridSettings settings) {
+      GridSettings settings,
+      GridMetrics metrics) {
     this.context = context;
+    this.metrics = metrics;
     this.stash = stash;
     this.timers = timers;
     this.partition = partition;
@@ -270,9 +291,11 @@ public final class Partition {
                 olderSnapshotsDeleter(context, persistenceId(partition).id()),
                 settings.minSnapshotBytes(),
                 settings.idempotencyWindow(),
-                settings.idempotencyMaxKeys()),
+                settings.idempotencyMaxKeys(),
+                metrics),
             "journal");
     context.watchWith(journal, JournalStopped.INSTANCE);
+    metrics.partitionStarted();
   }
 
   /**
@@ -320,6 +343,18 @@ public final class Partition {
             JournalRecovered.class,
             msg -> {
               state = msg.state();
+              long nanos = System.nanoTime() - startedNanos;
+              metrics.recovered(nanos);
+              metrics.idempotencyKeys(partition, state.requestCount());
+              context
+                  .getLog()
+                  .info(
+                      "Partition {} recovered on this node in {} ms, at event {}; {} request(s)"
+                          + " waited for it",
+                      partition,
+                      nanos / 1_000_000,
+                      state.lastVersion(),
+                      stash.size());
               scheduleExpiry();
               publishSettings(new Replicator.WriteMajority(PUBLISH_TIMEOUT));
               return stash.unstashAll(running());
@@ -328,6 +363,12 @@ public final class Partition {
         .onMessageEquals(
             HandOff.INSTANCE,
             () -> {
+              context
+                  .getLog()
+                  .info(
+                      "Partition {} handed off while recovering: refusing the {} requests it held",
+                      partition,
+                      stash.size());
               stash.forEach(this::refuse);
               return Behaviors.stopped();
             })
@@ -335,7 +376,7 @@ public final class Partition {
             msg -> {
               if (!stash.isFull()) {
                 stash.stash(msg);
-              } else if (!refuse(msg)) {
+              } else if (!refuse(msg, GridMetrics.Unavailable.RECOVERING)) {
                 // Not a request that can be refused (a ping, a count): its ask times out.
                 context
                     .getLog()
@@ -343,6 +384,7 @@ public final class Partition {
               }
               return Behaviors.same();
             })
+        .onSignal(PostStop.class, this::onStopped)
         .build();
   }
 
@@ -360,16 +402,28 @@ public final class Partition {
         .onMessageEquals(JournalStopped.INSTANCE, this::journalStopped)
         .onMessageEquals(HandOff.INSTANCE, this::onHandOff)
         .onMessageEquals(SettingsPublished.INSTANCE, Behaviors::same)
+        .onSignal(PostStop.class, this::onStopped)
         .build();
   }
 
-  /** Answers a request at once as unavailable; false for messages that have no such answer. */
+  private Behavior<Command> onStopped(PostStop signal) {
+    metrics.partitionStopped(partition);
+    return Behaviors.same();
+  }
+
   private boolean refuse(Command msg) {
+    return refuse(msg, GridMetrics.Unavailable.RECOVERING);
+  }
+
+  /** Answers a request at once as unavailable; false for messages that have no such answer. */
+  private boolean refuse(Command msg, GridMetrics.Unavailable cause) {
     if (msg instanceof Write write) {
+      metrics.unavailable(cause);
       write.replyTo().tell(unavailable(write));
       return true;
     }
     if (msg instanceof Get get) {
+      metrics.unavailable(cause);
       get.replyTo().tell(GetReply.UNAVAILABLE);
       return true;
     }
@@ -377,6 +431,13 @@ public final class Partition {
   }
 
   private Behavior<Command> onHandOff() {
+    context
+        .getLog()
+        .info(
+            "Partition {} handed off: stopping on this node once the {} write(s) it holds are"
+                + " answered",
+            partition,
+            (inFlight == null ? 0 : inFlight.size()) + queue.size());
     if (inFlight == null && queue.isEmpty()) {
       return Behaviors.stopped();
     }
@@ -447,7 +508,7 @@ public final class Partition {
       return Behaviors.same();
     }
     if (queue.size() >= maxPendingWrites) {
-      write.replyTo().tell(unavailable(write));
+      refuse(write, GridMetrics.Unavailable.QUEUE_FULL);
       return Behaviors.same();
     }
     if (memory.refusing() && write.addsData()) {
@@ -463,12 +524,18 @@ public final class Partition {
     }
     queue.add(write);
     sendNextBatch();
+    metrics.queued(partition, queue.size());
     return Behaviors.same();
   }
 
   private Behavior<Command> onApplied(JournalApplied msg) {
     List<WriteOutcome> outcomes = msg.result().outcomes();
     state = msg.result().state();
+    if (msg.result().events() > 0) {
+      // A batch that changed nothing made no journal write.
+      metrics.journalWritten(System.nanoTime() - inFlightSince, msg.result().events());
+      metrics.idempotencyKeys(partition, state.requestCount());
+    }
     int next = 0;
     boolean configured = false;
     for (Write write : inFlight) {
@@ -481,6 +548,7 @@ public final class Partition {
       publishSettings(new Replicator.WriteAll(PUBLISH_TIMEOUT));
     }
     sendNextBatch();
+    metrics.queued(partition, queue.size());
     if (stopping && inFlight == null) {
       return Behaviors.stopped();
     }
@@ -582,15 +650,21 @@ public final class Partition {
       ops.addAll(next.ops());
     }
     inFlight = batch;
+    inFlightSince = System.nanoTime();
     journal.tell(new PartitionJournal.ApplyBatch(ops, System.currentTimeMillis(), appliedAdapter));
   }
 
   private Behavior<Command> journalStopped() {
-    context.getLog().warn("Partition {} lost its journal; stopping", partition);
+    context
+        .getLog()
+        .warn(
+            "Partition {} lost its journal; stopping and answering {} held write(s) unavailable",
+            partition,
+            (inFlight == null ? 0 : inFlight.size()) + queue.size());
     if (inFlight != null) {
-      inFlight.forEach(w -> w.replyTo().tell(unavailable(w)));
+      inFlight.forEach(w -> refuse(w, GridMetrics.Unavailable.JOURNAL_FAILURE));
     }
-    queue.forEach(w -> w.replyTo().tell(unavailable(w)));
+    queue.forEach(w -> refuse(w, GridMetrics.Unavailable.JOURNAL_FAILURE));
     return Behaviors.stopped();
   }
 

@@ -11,6 +11,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
+import org.apache.pekko.persistence.typed.SnapshotFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -54,8 +55,11 @@ public final class PartitionJournal
   public record ApplyBatch(List<WriteOp> ops, long now, ActorRef<BatchApplied> replyTo)
       implements Command {}
 
-  /** One outcome per write of the batch, in order, and the state after the batch. */
-  public record BatchApplied(List<WriteOutcome> outcomes, PartitionState state)
+  /**
+   * One outcome per write of the batch, in order, the state after the batch, and how many events
+   * the batch wrote in its one journal write (0: it changed nothing and wrote nothing).
+   */
+  public record BatchApplied(List<WriteOutcome> outcomes, PartitionState state, int events)
       implements CborSerializable {}
 
   /** Sent to the partition actor when recovery has completed. */
@@ -66,8 +70,12 @@ public final class PartitionJournal
   private final long minSnapshotBytes;
   private final long requestWindowMillis;
   private final int maxRequests;
+  private final GridMetrics metrics;
   // Confined to this actor: bytes of events applied since the last snapshot (replayed ones too).
   private long bytesSinceSnapshot;
+  // When the snapshot being saved was decided (System.nanoTime()), and the state's weight then.
+  private long snapshotSince;
+  private long snapshotWeight;
 
   private PartitionJournal(
       PersistenceId persistenceId,
@@ -75,13 +83,15 @@ public final class PartitionJournal
       java.util.function.LongConsumer deleteSnapshotsBefore,
       long minSnapshotBytes,
       Duration requestWindow,
-      int maxRequests) {
+      int maxRequests,
+      GridMetrics metrics) {
     super(persistenceId);
     this.onRecovered = onRecovered;
     this.deleteSnapshotsBefore = deleteSnapshotsBefore;
     this.minSnapshotBytes = minSnapshotBytes;
     this.requestWindowMillis = requestWindow.toMillis();
     this.maxRequests = maxRequests;
+    this.metrics = metrics;
   }
 
   /**
@@ -95,12 +105,21 @@ public final class PartitionJournal
       Duration requestWindow,
       int maxRequests) {
     return create(
-        persistenceId, onRecovered, sequenceNr -> {}, minSnapshotBytes, requestWindow, maxRequests);
+        persistenceId,
+        onRecovered,
+        sequenceNr -> {},
+        minSnapshotBytes,
+        requestWindow,
+        maxRequests,
+        GridMetrics.disabled());
   }
 
   /**
+   * As above, deleting older snapshots and reporting to {@code metrics}.
+   *
    * @param deleteSnapshotsBefore called with a new snapshot's sequence number once it is saved, to
    *     delete the partition's older snapshots (recovery only ever loads the latest)
+   * @param metrics where snapshots and expired records are reported
    */
   public static PartitionJournal create(
       PersistenceId persistenceId,
@@ -108,14 +127,16 @@ public final class PartitionJournal
       java.util.function.LongConsumer deleteSnapshotsBefore,
       long minSnapshotBytes,
       Duration requestWindow,
-      int maxRequests) {
+      int maxRequests,
+      GridMetrics metrics) {
     return new PartitionJournal(
         persistenceId,
         onRecovered,
         deleteSnapshotsBefore,
         minSnapshotBytes,
         requestWindow,
-        maxRequests);
+        maxRequests,
+        metrics);
   }
 
   @Override
@@ -138,12 +159,27 @@ public final class PartitionJournal
     for (WriteOp op : batch.ops()) {
       outcomes.add(decider.decide(op));
     }
-    if (decider.events.isEmpty()) {
-      return Effect().reply(batch.replyTo(), new BatchApplied(outcomes, state));
+    int events = decider.events.size();
+    if (events == 0) {
+      return Effect().reply(batch.replyTo(), new BatchApplied(outcomes, state, 0));
     }
+    int expired = 0;
+    for (PartitionEvent event : decider.events) {
+      if (event instanceof PartitionEvent.EntryExpired) {
+        expired++;
+      }
+    }
+    int expiredRecords = expired;
     return Effect()
         .persist(decider.events)
-        .thenReply(batch.replyTo(), newState -> new BatchApplied(outcomes, newState));
+        .thenReply(
+            batch.replyTo(),
+            newState -> {
+              if (expiredRecords > 0) {
+                metrics.recordsExpired(expiredRecords);
+              }
+              return new BatchApplied(outcomes, newState, events);
+            });
   }
 
   /**
@@ -482,6 +518,8 @@ public final class PartitionJournal
   public boolean shouldSnapshot(PartitionState state, PartitionEvent event, long sequenceNr) {
     if (bytesSinceSnapshot >= Math.max(minSnapshotBytes, state.weight() / 2)) {
       bytesSinceSnapshot = 0;
+      snapshotSince = System.nanoTime();
+      snapshotWeight = state.weight();
       return true;
     }
     return false;
@@ -493,7 +531,11 @@ public final class PartitionJournal
         .onSignal(RecoveryCompleted.instance(), state -> onRecovered.tell(new Recovered(state)))
         .onSignal(
             SnapshotCompleted.class,
-            (state, done) -> deleteSnapshotsBefore.accept(done.metadata().sequenceNr()))
+            (state, completed) -> {
+              metrics.snapshotSaved(System.nanoTime() - snapshotSince, snapshotWeight);
+              deleteSnapshotsBefore.accept(completed.metadata().sequenceNr());
+            })
+        .onSignal(SnapshotFailed.class, (state, failed) -> metrics.snapshotFailed())
         .build();
   }
 

@@ -100,6 +100,11 @@ public final class PartitionState implements CborSerializable {
     return lastVersion;
   }
 
+  /** How many idempotency keys the partition remembers. */
+  public int requestCount() {
+    return requests.size();
+  }
+
   /** Estimated bytes of all records, the size of a snapshot of this state. */
   public long weight() {
     return weight;

@@ -439,4 +439,56 @@ class PartitionJournalTest {
     assertEquals(Status.DELETED, removed.reply().outcomes().get(0).status());
     assertTrue(removed.state().config("m").isEmpty());
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Metrics
+
+  @Test
+  void snapshotsExpiriesAndEventCountsReachTheMetrics() throws Exception {
+    var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    var measured =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            PartitionJournal.create(
+                PersistenceId.of("Partition", "metrics"),
+                recovered.getRef(),
+                MIN_SNAPSHOT_BYTES,
+                java.time.Duration.ofHours(1),
+                100,
+                new GridMetrics(registry, 0)));
+    measured.clear();
+    String value = "x".repeat(1000);
+    for (int n = 0; n < 20; n++) {
+      int i = n;
+      BatchApplied applied =
+          measured
+              .<BatchApplied>runCommand(
+                  replyTo ->
+                      new PartitionJournal.ApplyBatch(
+                          List.of(put("key-" + i, value, WriteOp.ANY)), 1000 + i, replyTo))
+              .reply();
+      assertEquals(1, applied.events());
+    }
+    measured.<BatchApplied>runCommand(
+        replyTo ->
+            new PartitionJournal.ApplyBatch(List.of(putTtl("short", "v", 10)), 2000, replyTo));
+    // A read at a later time finds the record expired: one EntryExpired event, one expired record.
+    BatchApplied read =
+        measured
+            .<BatchApplied>runCommand(
+                replyTo ->
+                    new PartitionJournal.ApplyBatch(
+                        List.of(new WriteOp.Read("m", "short")), 3000, replyTo))
+            .reply();
+    assertEquals(1, read.events());
+    assertEquals(1.0, registry.get("actorgrid.records.expired").counter().count());
+    // The snapshot store confirms after the command's reply: wait for the signal.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (registry.get("actorgrid.snapshot").timer().count() == 0) {
+      assertTrue(System.nanoTime() < deadline, "no snapshot was measured");
+      Thread.sleep(20);
+    }
+    assertTrue(registry.get("actorgrid.snapshot.size").summary().max() >= MIN_SNAPSHOT_BYTES);
+    assertEquals(0.0, registry.get("actorgrid.snapshot.failures").counter().count());
+  }
 }
