@@ -452,6 +452,7 @@ class PartitionJournalTest {
             PartitionJournal.create(
                 PersistenceId.of("Partition", "metrics"),
                 recovered.getRef(),
+                sequenceNr -> {},
                 MIN_SNAPSHOT_BYTES,
                 java.time.Duration.ofHours(1),
                 100,
