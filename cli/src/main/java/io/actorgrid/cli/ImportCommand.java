@@ -174,10 +174,8 @@ final class ImportCommand extends GridCommand {
               "imported "
                   + records
                   + " records: "
-                  + written.get()
-                  + " written, "
-                  + unchanged.get()
-                  + " unchanged, "
+                  + (written.get() + unchanged.get())
+                  + " stored (by this run or an earlier one of the same file), "
                   + expired.get()
                   + " expired, "
                   + failed.get()
