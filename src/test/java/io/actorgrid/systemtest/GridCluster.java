@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
  * every node gets the same seed nodes (the cluster ports of the first two nodes), {@code
  * GRID_JOURNAL=postgres} and the same number of partitions.
  *
- * <p>The cluster runs {@value #PARTITIONS} partitions instead of the default 128: nodes start and
- * recover faster on a small CI machine, and nothing in the tests depends on the number.
+ * <p>The cluster runs {@value #PARTITIONS} partitions instead of the default 128 (except {@link
+ * #startWithShippedPartitions}, for the fault suite): nodes start and recover faster on a small CI
+ * machine, and nothing in the tests depends on the number.
  *
  * <p>{@link #clients()} is the round-robin "load balancer" the tests' clients send through; a node
  * is in it while the test considers it live.
@@ -70,14 +71,16 @@ final class GridCluster implements AutoCloseable {
 
   private final Path workDir;
   private final PostgresServer postgres;
+  private final List<String> nodeJvmOptions;
   private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
   private final RoundRobinClients clients = new RoundRobinClients();
   private final Set<Integer> usedPorts = new HashSet<>();
   private String seedNodes;
 
-  private GridCluster(Path workDir, PostgresServer postgres) {
+  private GridCluster(Path workDir, PostgresServer postgres, List<String> nodeJvmOptions) {
     this.workDir = workDir;
     this.postgres = postgres;
+    this.nodeJvmOptions = nodeJvmOptions;
   }
 
   /**
@@ -89,8 +92,22 @@ final class GridCluster implements AutoCloseable {
    * only get theirs as the shard coordinator rebalances, a few partitions at a time.
    */
   static GridCluster start(Path workDir, int size) throws Exception {
+    return start(workDir, size, List.of("-Dactorgrid.partitions=" + PARTITIONS));
+  }
+
+  /**
+   * Like {@link #start(Path, int)}, but every node runs the shipped number of partitions (128): for
+   * the fault suite, which must see the placement and recovery times an operator gets.
+   */
+  static GridCluster startWithShippedPartitions(Path workDir, int size) throws Exception {
+    return start(workDir, size, List.of());
+  }
+
+  private static GridCluster start(Path workDir, int size, List<String> nodeJvmOptions)
+      throws Exception {
     Instant started = Instant.now();
-    GridCluster cluster = new GridCluster(workDir, PostgresServer.start(workDir.resolve("pg")));
+    GridCluster cluster =
+        new GridCluster(workDir, PostgresServer.start(workDir.resolve("pg")), nodeJvmOptions);
     try {
       List<NodePorts> ports = new ArrayList<>();
       for (int i = 0; i < size; i++) {
@@ -160,7 +177,7 @@ final class GridCluster implements AutoCloseable {
                 postgres.user(),
                 "GRID_SEED_NODES",
                 seedNodes),
-            List.of("-Dactorgrid.partitions=" + PARTITIONS));
+            nodeJvmOptions);
     nodes.add(node);
     return node;
   }
@@ -185,6 +202,11 @@ final class GridCluster implements AutoCloseable {
   /** Every node ever started, live or not (for their logs). */
   List<NodeProcess> nodes() {
     return List.copyOf(nodes);
+  }
+
+  /** The PostgreSQL data directory, for tests that stop and start the journal's server. */
+  Path postgresDataDir() {
+    return workDir.resolve("pg").resolve("pgdata");
   }
 
   RoundRobinClients clients() {

@@ -3,9 +3,10 @@ package io.actorgrid.systemtest;
 /**
  * One client operation on one key of a versioned register, as the client saw it: what it asked
  * ({@link Call}), what it got back ({@link Result}), when it sent the request and when the answer
- * arrived ({@link System#nanoTime}). An operation whose outcome the client never learned (a
- * timeout, a 503, a connection error) is {@link Result.Indeterminate} and completes at {@link
- * Long#MAX_VALUE}: it may have taken effect at any moment after its invocation, or never.
+ * arrived ({@link System#nanoTime}, printed as seconds). An operation whose outcome the client
+ * never learned (a timeout, a 503, a connection error) is {@link Result.Indeterminate} and
+ * completes at {@link Long#MAX_VALUE}: it may have taken effect at any moment after its invocation,
+ * or never.
  *
  * <p>{@link LinearizabilityChecker} checks a history of these per key.
  *
@@ -97,8 +98,8 @@ record RegisterOp(
 
   @Override
   public String toString() {
-    String end = completed == Long.MAX_VALUE ? "inf" : Long.toString(completed);
-    return "#" + id + " " + client + " " + call + " -> " + result + " [" + invoked + ", " + end
-        + "]";
+    String end = completed == Long.MAX_VALUE ? "inf" : String.format("%.3f", completed / 1e9);
+    return String.format(
+        "#%d %s %s -> %s [%.3f s, %s s]", id, client, call, result, invoked / 1e9, end);
   }
 }
