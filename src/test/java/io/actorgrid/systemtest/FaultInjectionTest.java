@@ -47,6 +47,7 @@ class FaultInjectionTest extends OneClusterPerTest {
   private final List<NodeProcess> inRotation = new CopyOnWriteArrayList<>();
   private final List<String> faults = new CopyOnWriteArrayList<>();
   private PostgresOutage postgres;
+  private String placement = "";
 
   @AfterEach
   void stopEverythingTheTestStarted() throws InterruptedException {
@@ -172,6 +173,7 @@ class FaultInjectionTest extends OneClusterPerTest {
 
   private void begin(String name) throws Exception {
     cluster = GridCluster.startWithShippedPartitions(workDir, 3);
+    awaitBalancedPartitions();
     inRotation.addAll(cluster.nodes());
     workload =
         RegisterWorkload.start(
@@ -179,8 +181,38 @@ class FaultInjectionTest extends OneClusterPerTest {
     sleep(WARM_UP);
   }
 
+  /**
+   * Waits, for at most {@link #HEAL_TIMEOUT}, until every node hosts at least three quarters of its
+   * share of the partitions: the node that forms the cluster starts nearly all of them and the
+   * coordinator hands the others theirs a few at a time, and a fault on a node with few partitions
+   * would test little. Not reaching it is printed, not failed: placement is the coordinator's.
+   */
+  private void awaitBalancedPartitions() throws Exception {
+    int fairShare = 128 / 3;
+    long deadline = System.nanoTime() + HEAL_TIMEOUT.toNanos();
+    String counts = "";
+    while (System.nanoTime() < deadline) {
+      GridCluster.ClusterState state = cluster.state(cluster.node(1));
+      counts =
+          cluster.nodes().stream()
+              .map(n -> names(n) + "=" + state.partitionsOf(n.clusterAddress()).size())
+              .collect(Collectors.joining(" "));
+      if (cluster.nodes().stream()
+          .allMatch(n -> state.partitionsOf(n.clusterAddress()).size() >= fairShare * 3 / 4)) {
+        break;
+      }
+      sleep(Duration.ofSeconds(2));
+    }
+    placement = "partitions by node at start: " + counts;
+    System.out.println("fault suite: " + placement);
+  }
+
+  private String names(NodeProcess node) {
+    return "n" + (cluster.nodes().indexOf(node) + 1);
+  }
+
   private RegisterWorkload.Target target(NodeProcess node) {
-    return new RegisterWorkload.Target("n" + (cluster.nodes().indexOf(node) + 1), node.baseUri());
+    return new RegisterWorkload.Target(names(node), node.baseUri());
   }
 
   private void fault(String what) {
@@ -216,13 +248,14 @@ class FaultInjectionTest extends OneClusterPerTest {
     String line =
         String.format(
             "fault run %s: %d operations (%d answered, %d indeterminate, %d acknowledged writes),"
-                + " faults [%s], acknowledged writes lost %d, anomalies %d%s, undecided keys %d,"
+                + " %s, faults [%s], acknowledged writes lost %d, anomalies %d%s, undecided keys %d,"
                 + " unexpected answers %d, longest unavailability %s",
             name,
             history.size(),
             answered,
             history.size() - answered,
             acknowledged,
+            placement,
             String.join("; ", faults),
             lost.size(),
             report.anomalies().size(),

@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
  * <p>The server is found through its data directory: {@code postmaster.pid} names the running
  * postmaster, {@code postmaster.opts} the command line it was started with. Stopping is
  * PostgreSQL's fast shutdown (SIGINT: open transactions roll back, committed ones stay); starting
- * runs that command line again. The server then runs as a child of the test JVM, which {@link
- * #close} stops if the cluster's own shutdown did not.
+ * runs that command line again, in a user namespace ({@code unshare -U}) as the embedded launcher
+ * does. The server then runs as a child of the test JVM, which {@link #close} stops if the
+ * cluster's own shutdown did not.
  */
 final class PostgresOutage implements AutoCloseable {
 
@@ -59,6 +60,9 @@ final class PostgresOutage implements AutoCloseable {
   void start() throws IOException, InterruptedException {
     String opts = Files.readString(dataDir.resolve("postmaster.opts"), UTF_8).trim();
     List<String> command = new ArrayList<>();
+    // As the embedded launcher does: PostgreSQL refuses to run as root, and tests may run as root.
+    command.add("unshare");
+    command.add("-U");
     command.add(opts.split(" ", 2)[0]);
     Matcher quoted = QUOTED.matcher(opts);
     while (quoted.find()) {
