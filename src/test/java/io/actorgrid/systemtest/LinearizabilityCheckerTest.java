@@ -7,7 +7,9 @@ import io.actorgrid.systemtest.LinearizabilityChecker.Verdict;
 import io.actorgrid.systemtest.RegisterOp.Call;
 import io.actorgrid.systemtest.RegisterOp.Result;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -203,6 +205,120 @@ class LinearizabilityCheckerTest {
     LinearizabilityChecker.Report report = new LinearizabilityChecker(100).check(history);
     assertEquals(Verdict.UNDECIDED, report.keys().get(0).verdict(), report.describe());
     assertTrue(!report.linearizable());
+  }
+
+  // --- generated histories ---
+
+  @Test
+  void historiesOfALinearizableRegisterPass() {
+    for (long seed = 1; seed <= 20; seed++) {
+      history.clear();
+      history.addAll(simulate(new Random(seed), 400));
+      LinearizabilityChecker.Report report = new LinearizabilityChecker().check(history);
+      assertTrue(report.linearizable(), "seed " + seed + "\n" + report.describe());
+    }
+  }
+
+  @Test
+  void aGeneratedHistoryWithOneIncrementAppliedTwiceFails() {
+    List<RegisterOp> ops = simulate(new Random(7), 400);
+    // Every later answer of the key shows one more delta, as if the increment ran twice.
+    RegisterOp doubled =
+        ops.stream()
+            .filter(op -> op.result() instanceof Result.Incremented)
+            .skip(10)
+            .findFirst()
+            .orElseThrow();
+    long delta = ((Call.Increment) doubled.call()).delta();
+    for (RegisterOp op : ops) {
+      RegisterOp changed = op;
+      if (op.result() instanceof Result.Incremented i && op.id() == doubled.id()) {
+        changed = withResult(op, new Result.Incremented(i.value() + delta, i.version(), false));
+      }
+      history.add(changed);
+    }
+    assertTrue(!new LinearizabilityChecker().check(history).linearizable());
+  }
+
+  private static RegisterOp withResult(RegisterOp op, Result result) {
+    return RegisterOp.of(
+        op.id(), op.key(), op.client(), op.call(), result, op.invoked(), op.completed());
+  }
+
+  /**
+   * A run of a correct register: 6 clients with overlapping operations on one key, each taking
+   * effect at a random instant within its interval (an indeterminate write: at some instant after
+   * its invocation, or never); versions skip numbers.
+   */
+  private static List<RegisterOp> simulate(Random random, int count) {
+    record Planned(int id, int client, Call call, long invoked, long completed, long effect) {}
+    List<Planned> planned = new ArrayList<>();
+    long[] free = new long[6];
+    for (int i = 0; i < count; i++) {
+      int client = random.nextInt(free.length);
+      long invoked = free[client] + random.nextInt(5);
+      long completed = invoked + 1 + random.nextInt(30);
+      free[client] = completed + 1;
+      int dice = random.nextInt(100);
+      Call call =
+          dice < 40
+              ? new Call.Read()
+              : dice < 60
+                  ? new Call.Put(1000L * (i + 1))
+                  : dice < 70
+                      ? new Call.CompareAndSet(1 + random.nextInt(3 * i + 1), 1000L * (i + 1) + 1)
+                      : dice < 90 ? new Call.Increment(1 + random.nextInt(9)) : new Call.Delete();
+      long effect = invoked + (long) (random.nextDouble() * (completed - invoked));
+      planned.add(new Planned(i + 1, client, call, invoked, completed, effect));
+    }
+    planned.sort(Comparator.comparingLong(Planned::effect));
+    List<RegisterOp> ops = new ArrayList<>();
+    boolean present = false;
+    long value = 0;
+    long version = 0;
+    for (Planned p : planned) {
+      boolean lost = !(p.call() instanceof Call.Read) && random.nextInt(100) < 5;
+      boolean applies = !lost || random.nextBoolean();
+      Result result = null;
+      if (applies) {
+        long next = version + 1 + random.nextInt(3);
+        if (p.call() instanceof Call.Read) {
+          result = present ? new Result.Found(value, version) : new Result.NotFound();
+        } else if (p.call() instanceof Call.Put put) {
+          result = new Result.Written(next, !present);
+          present = true;
+          value = put.value();
+          version = next;
+        } else if (p.call() instanceof Call.CompareAndSet cas) {
+          if (present && version == cas.expectedVersion()) {
+            result = new Result.Written(next, false);
+            value = cas.value();
+            version = next;
+          } else {
+            result = new Result.PreconditionFailed(present ? version : 0);
+          }
+        } else if (p.call() instanceof Call.Increment inc) {
+          result = new Result.Incremented((present ? value : 0) + inc.delta(), next, !present);
+          value = (present ? value : 0) + inc.delta();
+          present = true;
+          version = next;
+        } else {
+          result = present ? new Result.Deleted() : new Result.NotFound();
+          if (present) {
+            version = next;
+          }
+          present = false;
+        }
+      }
+      if (lost) {
+        result = new Result.Indeterminate("timeout");
+      }
+      ops.add(
+          RegisterOp.of(
+              p.id(), "k", "c" + p.client(), p.call(), result, p.invoked(), p.completed()));
+    }
+    ops.sort(Comparator.comparingInt(RegisterOp::id));
+    return ops;
   }
 
   private RegisterOp op(String key, Call call, Result result, long invoked, long completed) {

@@ -242,7 +242,7 @@ final class RegisterWorkload {
       if (!now.isEmpty()) {
         Target retry = now.get((int) Math.floorMod(turn.getAndIncrement(), (long) now.size()));
         Result second = sendWrite(who, retry, key, call, idempotencyKey);
-        via = via + "+retry@" + retry.name();
+        via = via + "(" + ((Result.Indeterminate) result).why() + ")+retry@" + retry.name();
         if (!(second instanceof Result.Indeterminate)) {
           result = second;
         }
