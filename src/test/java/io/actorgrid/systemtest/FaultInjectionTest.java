@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Timeout;
 @Tag("faults")
 class FaultInjectionTest extends OneClusterPerTest {
 
-  private static final int CLIENTS = 8;
+  private static final int CLIENTS = 9;
   private static final Duration WARM_UP = Duration.ofSeconds(15);
   private static final Duration HEAL_TIMEOUT = Duration.ofMinutes(3);
   private static final Path REPORTS = Path.of("target", "fault-reports");
@@ -100,6 +100,18 @@ class FaultInjectionTest extends OneClusterPerTest {
   @Timeout(value = 12, unit = TimeUnit.MINUTES)
   void sigstopLongerThanStableAfter() throws Exception {
     freezeFor("sigstop-20s", Duration.ofSeconds(20), Duration.ofSeconds(45));
+  }
+
+  /**
+   * Longer than the whole failover (downing, removal, down-removal-margin, recovery: about 20-30 s
+   * here): the survivors serve and change the frozen node's partitions before it resumes. Requests
+   * that reached it while it was frozen are then answered from what it held when it stopped, until
+   * it learns that it was removed.
+   */
+  @Test
+  @Timeout(value = 12, unit = TimeUnit.MINUTES)
+  void sigstopLongerThanFailover() throws Exception {
+    freezeFor("sigstop-45s", Duration.ofSeconds(45), Duration.ofSeconds(30));
   }
 
   @Test
@@ -326,6 +338,16 @@ class FaultInjectionTest extends OneClusterPerTest {
     Files.write(
         REPORTS.resolve(name + "-history.txt"),
         history.stream().map(RegisterOp::toString).toList());
+    // The nodes' logs, with the test's signals marked in them, outlive the work directory.
+    for (int n = 1; n <= cluster.nodes().size(); n++) {
+      Path log = workDir.resolve("node-" + n + ".log");
+      if (Files.exists(log)) {
+        Files.copy(
+            log,
+            REPORTS.resolve(name + "-node-" + n + ".log"),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
 
     if (!report.linearizable() || !lost.isEmpty() || !unexpected.isEmpty()) {
       fail(

@@ -100,6 +100,6 @@ record RegisterOp(
   public String toString() {
     String end = completed == Long.MAX_VALUE ? "inf" : String.format("%.3f", completed / 1e9);
     return String.format(
-        "#%d %s %s -> %s [%.3f s, %s s]", id, client, call, result, invoked / 1e9, end);
+        "#%d %s %s %s -> %s [%.3f s, %s s]", id, key, client, call, result, invoked / 1e9, end);
   }
 }

@@ -29,13 +29,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Client threads that run random operations on {@value #KEYS} keys of one map through every node
- * the test lists, recording each as a {@link RegisterOp} for {@link LinearizabilityChecker}: reads,
- * blind puts, compare-and-set puts ({@code If-Match} with a version the thread saw last),
- * increments and deletes. Every value is a JSON integer, so increments and puts mix on a key.
+ * Client threads that run random operations on {@value #KEYS} keys of one map through the nodes the
+ * test lists (each client sticks to one node while it is listed), recording each as a {@link
+ * RegisterOp} for {@link LinearizabilityChecker}: reads, blind puts, compare-and-set puts ({@code
+ * If-Match} with a version the thread saw last), increments and deletes. Every value is a JSON
+ * integer, so increments and puts mix on a key.
  *
  * <p>A write that gets no trustworthy answer (a timeout, a 503, a connection error) is sent once
- * more, to the next node, with the same {@code Idempotency-Key}: if that answers, the operation is
+ * more, to another node, with the same {@code Idempotency-Key}: if that answers, the operation is
  * one operation from the first send to that answer; otherwise it is indeterminate. A read without
  * an answer is recorded as indeterminate too (the checker ignores it). Any other answer the API
  * does not document for the request (a 500, a 400, an increment's 409) is an unexpected outcome the
@@ -46,6 +47,9 @@ import java.util.regex.Pattern;
 final class RegisterWorkload {
 
   static final int KEYS = 64;
+
+  /** Clients spread over this many nodes, named n1, n2, ... by the test. */
+  private static final int STICKY_NODES = 3;
 
   /** Shorter than the tests' usual 10 s: a frozen node must not hold a client for long. */
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(6);
@@ -153,7 +157,7 @@ final class RegisterWorkload {
         pause();
         continue;
       }
-      Target target = now.get((int) Math.floorMod(turn.getAndIncrement(), (long) now.size()));
+      Target target = preferred(client, now);
       String key = key(random.nextInt(KEYS));
       String who = "c" + client;
       int dice = random.nextInt(100);
@@ -180,6 +184,19 @@ final class RegisterWorkload {
         pause();
       }
     }
+  }
+
+  /**
+   * Client {@code c} sends to node {@code c % n} of the nodes the test started, as a client with a
+   * sticky connection does, or to the next node in turn while that node is out of the rotation. So
+   * a frozen node holds only its own clients; the others go on and change the keys meanwhile.
+   */
+  private Target preferred(int client, List<Target> now) {
+    String name = "n" + (client % STICKY_NODES + 1);
+    return now.stream()
+        .filter(t -> t.name().equals(name))
+        .findFirst()
+        .orElseGet(() -> now.get((int) Math.floorMod(turn.getAndIncrement(), (long) now.size())));
   }
 
   private static long seenVersion(Result result) {
@@ -238,7 +255,8 @@ final class RegisterWorkload {
     String via = target.name();
     if (result instanceof Result.Indeterminate && !stopping.get()) {
       pause();
-      List<Target> now = targets.get();
+      List<Target> now =
+          targets.get().stream().filter(t -> !t.name().equals(target.name())).toList();
       if (!now.isEmpty()) {
         Target retry = now.get((int) Math.floorMod(turn.getAndIncrement(), (long) now.size()));
         Result second = sendWrite(who, retry, key, call, idempotencyKey);
