@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The fault suite: three nodes on PostgreSQL with the shipped defaults (128 partitions), a {@link
  * RegisterWorkload} of reads, puts, compare-and-set puts, increments and deletes over 64 keys
- * through every node, and one fault per test while it runs. After the fault the cluster is healed,
- * every key is read through every node, and {@link LinearizabilityChecker} checks the whole
- * history.
+ * through every node, and one fault per test while it runs: SIGKILL and restart, SIGSTOP for 5, 20
+ * and 45 s, a network partition of one node, PostgreSQL stopped for 30 s. After the fault the
+ * cluster is healed, every key is read through every node, and {@link LinearizabilityChecker}
+ * checks the whole history.
  *
  * <p>Each run writes one line (operations, faults, acknowledged writes lost, anomalies, longest
  * unavailability of a key) to stdout and {@code target/fault-reports/summary.txt}, and its details

@@ -52,7 +52,7 @@ import java.util.stream.Collectors;
 final class LinearizabilityChecker {
 
   /** Explored (linearized, state) pairs per key above which the checker gives up on that key. */
-  static final int DEFAULT_MAX_EXPLORED = 2_000_000;
+  static final int DEFAULT_MAX_EXPLORED = 300_000;
 
   /** How many linearized operations before the stuck one a failure report quotes. */
   private static final int PREFIX_IN_REPORT = 6;

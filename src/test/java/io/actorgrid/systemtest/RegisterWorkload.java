@@ -14,12 +14,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -149,7 +149,7 @@ final class RegisterWorkload {
 
   private void runClient(int client) {
     Random random = new Random(client * 7919L + startNanos);
-    Map<String, Long> lastSeenVersion = new ConcurrentHashMap<>();
+    Map<String, Long> lastSeenVersion = new HashMap<>();
     long sequence = 0;
     while (!stopping.get()) {
       List<Target> now = targets.get();
