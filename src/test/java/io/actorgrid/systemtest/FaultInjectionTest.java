@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Timeout;
  * The fault suite: three nodes on PostgreSQL with the shipped defaults (128 partitions), a {@link
  * RegisterWorkload} of reads, puts, compare-and-set puts, increments and deletes over 64 keys
  * through every node, and one fault per test while it runs: SIGKILL and restart, SIGSTOP for 5, 20
- * and 45 s, a network partition of one node, PostgreSQL stopped for 30 s. After the fault the
- * cluster is healed, every key is read through every node, and {@link LinearizabilityChecker}
- * checks the whole history.
+ * and 45 s (and of the oldest node), a network partition of one node, PostgreSQL stopped for 30 s.
+ * After the fault the cluster is healed, every key is read through every node, and {@link
+ * LinearizabilityChecker} checks the whole history.
  *
  * <p>Each run writes one line (operations, faults, acknowledged writes lost, anomalies, longest
  * unavailability of a key) to stdout and {@code target/fault-reports/summary.txt}, and its details
@@ -89,7 +89,7 @@ class FaultInjectionTest extends OneClusterPerTest {
   @Test
   @Timeout(value = 12, unit = TimeUnit.MINUTES)
   void sigstopForFiveSeconds() throws Exception {
-    freezeFor("sigstop-5s", Duration.ofSeconds(5), Duration.ofSeconds(45));
+    freezeFor("sigstop-5s", 3, Duration.ofSeconds(5), Duration.ofSeconds(45));
   }
 
   /**
@@ -100,7 +100,7 @@ class FaultInjectionTest extends OneClusterPerTest {
   @Test
   @Timeout(value = 12, unit = TimeUnit.MINUTES)
   void sigstopLongerThanStableAfter() throws Exception {
-    freezeFor("sigstop-20s", Duration.ofSeconds(20), Duration.ofSeconds(45));
+    freezeFor("sigstop-20s", 3, Duration.ofSeconds(20), Duration.ofSeconds(45));
   }
 
   /**
@@ -112,7 +112,7 @@ class FaultInjectionTest extends OneClusterPerTest {
   @Test
   @Timeout(value = 12, unit = TimeUnit.MINUTES)
   void sigstopLongerThanFailover() throws Exception {
-    freezeFor("sigstop-45s", Duration.ofSeconds(45), Duration.ofSeconds(30));
+    freezeFor("sigstop-45s", 3, Duration.ofSeconds(45), Duration.ofSeconds(30));
   }
 
   @Test
@@ -139,14 +139,26 @@ class FaultInjectionTest extends OneClusterPerTest {
     finish("postgres-30s");
   }
 
-  private void freezeFor(String name, Duration frozen, Duration after) throws Exception {
+  /**
+   * The oldest node (node 1) runs the shard coordinator and the cluster singleton: frozen for 20 s,
+   * it is downed like any other, and the coordinator must start again on a survivor before the
+   * frozen node's partitions can be placed there.
+   */
+  @Test
+  @Timeout(value = 12, unit = TimeUnit.MINUTES)
+  void sigstopOfTheOldestNode() throws Exception {
+    freezeFor("sigstop-20s-oldest", 1, Duration.ofSeconds(20), Duration.ofSeconds(45));
+  }
+
+  private void freezeFor(String name, int number, Duration frozen, Duration after)
+      throws Exception {
     begin(name);
-    NodeProcess victim = cluster.node(3);
+    NodeProcess victim = cluster.node(number);
     // A frozen node stays in the rotation: a load balancer only sees its requests time out.
-    fault("SIGSTOP n3");
+    fault("SIGSTOP " + names(victim));
     victim.suspend();
     sleep(frozen);
-    fault("SIGCONT n3");
+    fault("SIGCONT " + names(victim));
     victim.resume();
     awaitBackOrRestart(victim);
     sleep(after);
@@ -188,19 +200,19 @@ class FaultInjectionTest extends OneClusterPerTest {
    */
   private void awaitBackOrRestart(NodeProcess victim) throws Exception {
     Await.until(
-        "n3 is Up and ready again, or has exited",
+        names(victim) + " is Up and ready again, or has exited",
         HEAL_TIMEOUT,
         () -> !victim.isAlive() || (isUpEverywhere(victim) && answersReady(victim)),
-        () -> "n3 alive: " + victim.isAlive());
+        () -> names(victim) + " alive: " + victim.isAlive());
     if (!victim.isAlive()) {
       inRotation.remove(victim);
-      fault("n3 exited by itself (downed)");
+      fault(names(victim) + " exited by itself (downed)");
       victim.restart();
       victim.awaitReady(NodeProcess.READY_TIMEOUT);
       inRotation.add(victim);
-      fault("n3 restarted, ready and back in rotation");
+      fault(names(victim) + " restarted, ready and back in rotation");
     } else {
-      fault("n3 Up and ready without a restart");
+      fault(names(victim) + " Up and ready without a restart");
     }
   }
 
