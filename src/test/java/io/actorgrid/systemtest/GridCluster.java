@@ -247,6 +247,11 @@ final class GridCluster implements AutoCloseable {
     return partitions;
   }
 
+  /** The PostgreSQL data directory, for tests that stop and start the journal's server. */
+  Path postgresDataDir() {
+    return workDir.resolve("pg").resolve("pgdata");
+  }
+
   RoundRobinClients clients() {
     return clients;
   }

@@ -12,5 +12,10 @@
  * and reads through every live node and checks, at the end, every acknowledged write. {@link
  * io.actorgrid.systemtest.DevPostgres} is not a test: {@code bin/dev-postgres} runs it to give a
  * developer a PostgreSQL for a cluster on one machine.
+ *
+ * <p>{@link io.actorgrid.systemtest.FaultInjectionTest} is the fault suite (JUnit tag {@code
+ * faults}, Maven profile {@code faults}): a {@link io.actorgrid.systemtest.RegisterWorkload} runs
+ * through SIGKILL, SIGSTOP, a PostgreSQL outage and a network partition, and {@link
+ * io.actorgrid.systemtest.LinearizabilityChecker} checks its history.
  */
 package io.actorgrid.systemtest;

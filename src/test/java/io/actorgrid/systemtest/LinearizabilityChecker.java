@@ -1,0 +1,488 @@
+package io.actorgrid.systemtest;
+
+import io.actorgrid.systemtest.RegisterOp.Call;
+import io.actorgrid.systemtest.RegisterOp.Result;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/*
+ * Design. A history is linearizable when each operation can be placed at one instant between its
+ * invocation and its completion so that the sequence of those instants is a legal run of the
+ * sequential model. Keys are independent registers, so each key's sub-history is checked on its
+ * own (linearizability is compositional), which keeps every search small.
+ *
+ * The search is Wing & Gong's as Lowe refined it (and Porcupine and Knossos use): invocation and
+ * completion events in time order form a linked list; the search walks it, linearizing any pending
+ * operation whose invocation it has reached when the model accepts its result, and backtracking
+ * when it reaches the completion of an operation it has not linearized. A set of (linearized
+ * operations, model state) pairs already explored prunes the search: the same pair never leads to
+ * a different answer.
+ *
+ * An indeterminate operation completes at infinity: the search may linearize it anywhere after its
+ * invocation, and linearizing it after everything else is the same as it never having happened.
+ * Its result is unknown, so the model lets it produce whatever it would.
+ *
+ * The model state is a set of possible register states, because a write whose outcome is unknown
+ * leaves its new version unknown (it is only known to exceed the one it replaced: versions are the
+ * partition's event sequence numbers, increasing but not consecutive per key). A later read pins
+ * the version it returns.
+ */
+
+/**
+ * Checks recorded histories of {@link RegisterOp}s for per-key linearizability against a versioned
+ * register with compare-and-set, increments and deletes.
+ *
+ * <p>The model catches: a read that returns anything but the value and version of the latest write
+ * linearized before it (stale reads, lost writes, values that never were written), a write whose
+ * version does not exceed the one it replaced (versions going backwards), an increment whose value
+ * shows an increment applied twice, and an indeterminate write taking effect twice (the search
+ * applies each operation at most once).
+ */
+final class LinearizabilityChecker {
+
+  /** Explored (linearized, state) pairs per key above which the checker gives up on that key. */
+  static final int DEFAULT_MAX_EXPLORED = 300_000;
+
+  /** How many linearized operations before the stuck one a failure report quotes. */
+  private static final int PREFIX_IN_REPORT = 6;
+
+  private final int maxExplored;
+
+  LinearizabilityChecker() {
+    this(DEFAULT_MAX_EXPLORED);
+  }
+
+  LinearizabilityChecker(int maxExplored) {
+    this.maxExplored = maxExplored;
+  }
+
+  /**
+   * A possible state of one key's register. {@code version} is exact when {@code exact}, otherwise
+   * a lower bound that the real version exceeds (after a write whose version nobody saw, or a
+   * delete, whose version the API does not return). Absent records keep the last version as a
+   * bound: a record written again gets a higher one.
+   */
+  record State(boolean present, long value, long version, boolean exact) {
+    static final State INITIAL = new State(false, 0, 0, false);
+
+    boolean versionCanBe(long v) {
+      return exact ? version == v : v > version;
+    }
+
+    State pinned(long v) {
+      return new State(present, value, v, true);
+    }
+
+    @Override
+    public String toString() {
+      String v = exact ? "v" + version : "v>" + version;
+      return present ? value + "@" + v : "absent(" + v + ")";
+    }
+  }
+
+  /** The outcome for one key. */
+  record KeyVerdict(String key, Verdict verdict, String explanation) {}
+
+  enum Verdict {
+    LINEARIZABLE,
+    NOT_LINEARIZABLE,
+    /** The search explored more states than allowed: neither proven nor refuted. */
+    UNDECIDED
+  }
+
+  /** The outcome for a whole history: one verdict per key, anomalies first. */
+  record Report(List<KeyVerdict> keys) {
+    List<KeyVerdict> anomalies() {
+      return keys.stream().filter(k -> k.verdict() == Verdict.NOT_LINEARIZABLE).toList();
+    }
+
+    List<KeyVerdict> undecided() {
+      return keys.stream().filter(k -> k.verdict() == Verdict.UNDECIDED).toList();
+    }
+
+    boolean linearizable() {
+      return keys.stream().allMatch(k -> k.verdict() == Verdict.LINEARIZABLE);
+    }
+
+    /** Every anomaly and undecided key with its explanation, for a failure message. */
+    String describe() {
+      return keys.stream()
+          .filter(k -> k.verdict() != Verdict.LINEARIZABLE)
+          .map(k -> "key " + k.key() + ": " + k.verdict() + "\n" + k.explanation())
+          .collect(Collectors.joining("\n\n"));
+    }
+  }
+
+  /** Checks every key of {@code history}. */
+  Report check(List<RegisterOp> history) {
+    Map<String, List<RegisterOp>> byKey = new TreeMap<>();
+    for (RegisterOp op : history) {
+      byKey.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
+    }
+    List<KeyVerdict> verdicts = new ArrayList<>();
+    byKey.forEach((key, ops) -> verdicts.add(checkKey(key, ops)));
+    verdicts.sort(Comparator.comparing(KeyVerdict::verdict).reversed());
+    return new Report(verdicts);
+  }
+
+  /** The sequential model: the states {@code op} may lead to from {@code s}; none if illegal. */
+  static List<State> step(State s, RegisterOp op) {
+    Call call = op.call();
+    Result result = op.result();
+    boolean unknown = result instanceof Result.Indeterminate;
+    if (call instanceof Call.Read) {
+      if (result instanceof Result.Found f) {
+        return s.present() && s.value() == f.value() && s.versionCanBe(f.version())
+            ? List.of(s.pinned(f.version()))
+            : List.of();
+      }
+      return result instanceof Result.NotFound && !s.present() ? List.of(s) : List.of();
+    }
+    if (call instanceof Call.Put put) {
+      if (unknown) {
+        return List.of(new State(true, put.value(), s.version(), false));
+      }
+      return result instanceof Result.Written w
+              && w.version() > s.version()
+              && w.created() == !s.present()
+          ? List.of(new State(true, put.value(), w.version(), true))
+          : List.of();
+    }
+    if (call instanceof Call.CompareAndSet cas) {
+      boolean canMatch = s.present() && s.versionCanBe(cas.expectedVersion());
+      boolean canDiffer = !s.present() || !s.exact() || s.version() != cas.expectedVersion();
+      if (unknown) {
+        List<State> next = new ArrayList<>(2);
+        if (canMatch) {
+          next.add(new State(true, cas.value(), cas.expectedVersion(), false));
+        }
+        if (canDiffer) {
+          next.add(s);
+        }
+        return next;
+      }
+      if (result instanceof Result.Written w) {
+        return canMatch && w.version() > cas.expectedVersion() && !w.created()
+            ? List.of(new State(true, cas.value(), w.version(), true))
+            : List.of();
+      }
+      if (result instanceof Result.PreconditionFailed failed) {
+        long current = failed.currentVersion();
+        if (current == 0) {
+          return s.present() ? List.of() : List.of(s);
+        }
+        return s.present() && current != cas.expectedVersion() && s.versionCanBe(current)
+            ? List.of(s.pinned(current))
+            : List.of();
+      }
+      return List.of();
+    }
+    if (call instanceof Call.Increment inc) {
+      long base = s.present() ? s.value() : 0;
+      long value = base + inc.delta();
+      if (unknown) {
+        return List.of(new State(true, value, s.version(), false));
+      }
+      return result instanceof Result.Incremented i
+              && i.value() == value
+              && i.version() > s.version()
+              && i.created() == !s.present()
+          ? List.of(new State(true, value, i.version(), true))
+          : List.of();
+    }
+    if (call instanceof Call.Delete) {
+      State absent = new State(false, 0, s.version(), false);
+      if (unknown) {
+        return List.of(s.present() ? absent : s);
+      }
+      if (result instanceof Result.Deleted) {
+        return s.present() ? List.of(absent) : List.of();
+      }
+      return result instanceof Result.NotFound && !s.present() ? List.of(s) : List.of();
+    }
+    throw new IllegalArgumentException("unknown call " + call);
+  }
+
+  private static Set<State> step(Set<State> states, RegisterOp op) {
+    Set<State> next = new LinkedHashSet<>();
+    for (State s : states) {
+      next.addAll(step(s, op));
+    }
+    return next;
+  }
+
+  /** An invocation or a completion in the time-ordered list the search walks. */
+  private static final class Event {
+    final RegisterOp op;
+    final int index;
+    final boolean call;
+    final long time;
+    Event match;
+    Event prev;
+    Event next;
+
+    Event(RegisterOp op, int index, boolean call) {
+      this.op = op;
+      this.index = index;
+      this.call = call;
+      this.time = op == null ? Long.MIN_VALUE : call ? op.invoked() : op.completed();
+    }
+  }
+
+  private record Frame(Event call, Set<State> states) {}
+
+  private record Explored(BitSet linearized, Set<State> states) {}
+
+  /** Where the search got furthest: the operation it could not place there, and what it had. */
+  private record Stuck(RegisterOp op, Set<State> states, List<RegisterOp> prefix) {}
+
+  KeyVerdict checkKey(String key, List<RegisterOp> keyOps) {
+    // A read without an answer changes nothing and constrains nothing.
+    List<RegisterOp> ops =
+        keyOps.stream()
+            .filter(op -> !(op.indeterminate() && op.call() instanceof Call.Read))
+            .toList();
+    List<Event> events = new ArrayList<>(ops.size() * 2);
+    for (int i = 0; i < ops.size(); i++) {
+      Event call = new Event(ops.get(i), i, true);
+      Event ret = new Event(ops.get(i), i, false);
+      call.match = ret;
+      ret.match = call;
+      events.add(call);
+      events.add(ret);
+    }
+    // Ties: invocations first, so operations that touch in time count as concurrent.
+    events.sort(
+        Comparator.<Event>comparingLong(e -> e.time)
+            .thenComparing(e -> !e.call)
+            .thenComparingInt(e -> e.index));
+    Event head = new Event(null, -1, true);
+    Event last = head;
+    for (Event e : events) {
+      last.next = e;
+      e.prev = last;
+      last = e;
+    }
+
+    Set<Explored> explored = new HashSet<>();
+    Deque<Frame> stack = new ArrayDeque<>();
+    BitSet linearized = new BitSet(ops.size());
+    Set<State> states = Set.of(State.INITIAL);
+    Stuck deepest = null;
+    Event entry = head.next;
+    while (head.next != null) {
+      if (entry.call) {
+        Set<State> next = step(states, entry.op);
+        if (!next.isEmpty()) {
+          BitSet withOp = (BitSet) linearized.clone();
+          withOp.set(entry.index);
+          if (explored.add(new Explored(withOp, next))) {
+            if (explored.size() > maxExplored) {
+              return new KeyVerdict(
+                  key,
+                  Verdict.UNDECIDED,
+                  "gave up after exploring "
+                      + maxExplored
+                      + " states over "
+                      + ops.size()
+                      + " operations");
+            }
+            stack.push(new Frame(entry, states));
+            states = next;
+            linearized.set(entry.index);
+            lift(entry);
+            entry = head.next;
+            continue;
+          }
+        }
+        entry = entry.next;
+      } else {
+        // The completion of an operation this branch has not linearized: it cannot be placed.
+        if (deepest == null || stack.size() > deepest.prefix().size()) {
+          List<RegisterOp> prefix = new ArrayList<>(stack.size());
+          stack.descendingIterator().forEachRemaining(f -> prefix.add(f.call().op));
+          deepest = new Stuck(entry.op, states, prefix);
+        }
+        if (stack.isEmpty()) {
+          return new KeyVerdict(key, Verdict.NOT_LINEARIZABLE, explain(deepest, ops));
+        }
+        Frame frame = stack.pop();
+        states = frame.states();
+        linearized.clear(frame.call().index);
+        unlift(frame.call());
+        entry = frame.call().next;
+      }
+    }
+    return new KeyVerdict(key, Verdict.LINEARIZABLE, "");
+  }
+
+  private static void lift(Event call) {
+    call.prev.next = call.next;
+    if (call.next != null) {
+      call.next.prev = call.prev;
+    }
+    Event ret = call.match;
+    ret.prev.next = ret.next;
+    if (ret.next != null) {
+      ret.next.prev = ret.prev;
+    }
+  }
+
+  private static void unlift(Event call) {
+    Event ret = call.match;
+    ret.prev.next = ret;
+    if (ret.next != null) {
+      ret.next.prev = ret;
+    }
+    call.prev.next = call;
+    if (call.next != null) {
+      call.next.prev = call;
+    }
+  }
+
+  /**
+   * The explanation for the furthest the search got: the operation it could not place, what the
+   * register could hold at that point, the operations linearized just before, and the operations
+   * still open around it (which the search tried before and after it).
+   */
+  private static String explain(Stuck deepest, List<RegisterOp> ops) {
+    RegisterOp stuck = deepest.op();
+    Set<State> states = deepest.states();
+    List<RegisterOp> prefix = deepest.prefix();
+    Set<RegisterOp> placed = new HashSet<>(prefix);
+    List<RegisterOp> tail =
+        prefix.subList(Math.max(0, prefix.size() - PREFIX_IN_REPORT), prefix.size());
+    List<RegisterOp> open =
+        ops.stream()
+            .filter(
+                op ->
+                    op != stuck
+                        && !placed.contains(op)
+                        && op.invoked() <= stuck.completed()
+                        && op.completed() >= stuck.invoked())
+            .limit(PREFIX_IN_REPORT)
+            .toList();
+    Map<String, Object> lines = new LinkedHashMap<>();
+    lines.put("anomaly", classify(stuck, states, prefix));
+    lines.put("cannot linearize", stuck);
+    lines.put("register could hold", states);
+    lines.put("after " + prefix.size() + " linearized operations, the last", tail);
+    lines.put("concurrent operations not linearized", open);
+    return lines.entrySet().stream()
+        .map(
+            e ->
+                "  "
+                    + e.getKey()
+                    + ": "
+                    + (e.getValue() instanceof List<?> list
+                        ? list.stream()
+                            .map(String::valueOf)
+                            .collect(Collectors.joining("\n      ", "\n      ", ""))
+                        : e.getValue()))
+        .collect(Collectors.joining("\n"));
+  }
+
+  /** A name for what went wrong, from the stuck operation and the states it met. */
+  static String classify(RegisterOp stuck, Set<State> states, List<RegisterOp> prefix) {
+    long newest = states.stream().mapToLong(State::version).max().orElse(0);
+    Result result = stuck.result();
+    if (stuck.call() instanceof Call.Read && result instanceof Result.Found f) {
+      if (f.version() < newest) {
+        boolean written =
+            prefix.stream().anyMatch(op -> op.writtenVersion() == f.version())
+                || prefix.stream()
+                    .anyMatch(
+                        op -> op.result() instanceof Result.Found g && g.version() == f.version());
+        return written
+            ? "stale read: returns version "
+                + f.version()
+                + " after version "
+                + newest
+                + " was written"
+            : "read of version " + f.version() + ", older than " + newest + " and never written";
+      }
+      return "read returns a value or version no write explains";
+    }
+    if (stuck.call() instanceof Call.Read && result instanceof Result.NotFound) {
+      return "read misses the record: an acknowledged write is lost or the read is stale";
+    }
+    if (result instanceof Result.Incremented i) {
+      boolean tooHigh =
+          states.stream()
+              .allMatch(
+                  s ->
+                      i.value()
+                          > (s.present() ? s.value() : 0)
+                              + ((Call.Increment) stuck.call()).delta());
+      if (tooHigh) {
+        return "increment returns a value too high: an increment was applied twice";
+      }
+    }
+    long written = stuck.writtenVersion();
+    if (written != 0 && states.stream().allMatch(s -> written <= s.version())) {
+      return "version went backwards: write returns version " + written + ", not above " + newest;
+    }
+    if (stuck.indeterminate()) {
+      return "an indeterminate write cannot be placed (applied more than once?)";
+    }
+    return "result inconsistent with every order of the concurrent operations";
+  }
+
+  /**
+   * Acknowledged writes that the last answered read of their key does not reflect: the read began
+   * after the write completed and returned an older version, or no record although no delete could
+   * have come after the write. With final reads after the faults, these are the acknowledged writes
+   * the grid lost (as opposed to reads that were merely stale for a while).
+   */
+  static List<RegisterOp> lostAcknowledgedWrites(List<RegisterOp> history) {
+    Map<String, List<RegisterOp>> byKey = new TreeMap<>();
+    for (RegisterOp op : history) {
+      byKey.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
+    }
+    List<RegisterOp> lost = new ArrayList<>();
+    for (List<RegisterOp> ops : byKey.values()) {
+      RegisterOp lastRead =
+          ops.stream()
+              .filter(op -> op.call() instanceof Call.Read && !op.indeterminate())
+              .max(Comparator.comparingLong(RegisterOp::invoked))
+              .orElse(null);
+      if (lastRead == null) {
+        continue;
+      }
+      for (RegisterOp write : ops) {
+        if (!write.acknowledgedWrite() || write.completed() >= lastRead.invoked()) {
+          continue;
+        }
+        if (lastRead.result() instanceof Result.Found f) {
+          if (f.version() < write.writtenVersion()) {
+            lost.add(write);
+          }
+        } else {
+          boolean deleteMayFollow =
+              ops.stream()
+                  .anyMatch(
+                      op ->
+                          op.call() instanceof Call.Delete
+                              && !(op.result() instanceof Result.NotFound)
+                              && op.completed() > write.invoked()
+                              && op.invoked() < lastRead.completed());
+          if (!deleteMayFollow) {
+            lost.add(write);
+          }
+        }
+      }
+    }
+    return lost;
+  }
+}
