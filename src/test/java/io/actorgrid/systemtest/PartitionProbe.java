@@ -35,6 +35,11 @@ final class PartitionProbe {
 
   PartitionProbe(String map, int partitions) {
     this.map = map;
+    this.keys = keysByPartition(map, partitions);
+  }
+
+  /** One key of {@code map} in each partition, found with the node's own partitioner, in order. */
+  static List<String> keysByPartition(String map, int partitions) {
     Partitioner partitioner = new Partitioner(partitions);
     String[] found = new String[partitions];
     int missing = partitions;
@@ -46,7 +51,7 @@ final class PartitionProbe {
         missing--;
       }
     }
-    this.keys = List.of(found);
+    return List.of(found);
   }
 
   /** The probe key of {@code partition}. */

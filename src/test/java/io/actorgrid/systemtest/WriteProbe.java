@@ -1,6 +1,5 @@
 package io.actorgrid.systemtest;
 
-import io.actorgrid.grid.internal.Partitioner;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,18 +44,7 @@ final class WriteProbe implements AutoCloseable {
   private WriteProbe(String map, int partitions, RoundRobinClients clients) {
     this.map = map;
     this.clients = clients;
-    Partitioner partitioner = new Partitioner(partitions);
-    String[] found = new String[partitions];
-    int missing = partitions;
-    for (int i = 0; missing > 0; i++) {
-      String key = "probe-" + i;
-      int p = partitioner.partitionOf(map, key);
-      if (found[p] == null) {
-        found[p] = key;
-        missing--;
-      }
-    }
-    this.keys = List.of(found);
+    this.keys = PartitionProbe.keysByPartition(map, partitions);
     this.outstanding = new AtomicIntegerArray(partitions);
     @SuppressWarnings({"unchecked", "rawtypes"})
     ConcurrentSkipListSet<Long>[] sets = new ConcurrentSkipListSet[partitions];
