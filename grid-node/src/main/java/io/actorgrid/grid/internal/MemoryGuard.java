@@ -7,7 +7,6 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * Partitions keep every record in memory, so a node that accepts writes until the heap is full
  * dies of OutOfMemoryError and then cannot recover its partitions with the same heap either. The
  * guard watches the heap in use after each garbage collection. After a young collection that
- * figure still counts old garbage not collected yet, so the guard judges by the lowest figure of
- * the last few seconds, which a collection of the old generation brings down to the live data:
- * above refuse-writes-above of the maximum heap the node's partitions refuse writes that add data
+ * figure still counts old garbage not collected yet, so one figure above refuse-writes-above of
+ * the maximum heap is not enough: two collections in a row must leave more, or one must leave more
+ * than halfway from there to a full heap (a fast fill must not outrun the guard). Then the node's
+ * partitions refuse writes that add data
  * (Partition.onWrite; it is the node that hosts a partition whose heap holds it), and they accept
  * them again once a collection leaves less than resume-writes-below. A node that refuses and sees
  * no collection for a while (an idle node after deletes) asks for one, so that it notices the room.
@@ -42,9 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MemoryGuard implements Extension, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MemoryGuard.class);
-
-  /** How far back the lowest after-collection figure is taken. */
-  private static final long WINDOW_NANOS = Duration.ofSeconds(5).toNanos();
 
   /** How long a refusing node waits for a collection before it asks for one. */
   private static final long IDLE_NANOS = Duration.ofSeconds(30).toNanos();
@@ -65,15 +62,14 @@ public final class MemoryGuard implements Extension, AutoCloseable {
     return ID.apply(system);
   }
 
-  private record Sample(long at, long used) {}
-
   private final long maxHeap;
   private final double refuseAbove;
   private final double resumeBelow;
   private final Set<String> heapPools;
   private final List<NotificationEmitter> emitters = new ArrayList<>();
   private final NotificationListener listener = this::onCollection;
-  private final ArrayDeque<Sample> recent = new ArrayDeque<>();
+  private final Object lock = new Object();
+  private boolean lastAbove;
   private Cancellable idleCheck;
   private volatile boolean refusing;
   private volatile long usedAfterLastCollection;
@@ -149,18 +145,17 @@ public final class MemoryGuard implements Extension, AutoCloseable {
       }
     }
     long now = System.nanoTime();
-    synchronized (recent) {
+    synchronized (lock) {
       usedAfterLastCollection = used;
       lastCollectionAt = now;
-      recent.addLast(new Sample(now, used));
-      while (!recent.isEmpty() && now - recent.peekFirst().at() > WINDOW_NANOS) {
-        recent.removeFirst();
-      }
-      long lowest = recent.stream().mapToLong(Sample::used).min().orElse(used);
-      if (!refusing && (double) lowest / maxHeap > refuseAbove) {
+      double fraction = (double) used / maxHeap;
+      boolean above = fraction > refuseAbove;
+      boolean full = above && (lastAbove || fraction > (refuseAbove + 1) / 2);
+      lastAbove = above;
+      if (!refusing && full) {
         refusing = true;
         log.warn("Refusing writes that add data: {}", reason());
-      } else if (refusing && (double) used / maxHeap < resumeBelow) {
+      } else if (refusing && fraction < resumeBelow) {
         refusing = false;
         log.info(
             "Accepting writes that add data again: the heap holds {} MiB after garbage collection",
