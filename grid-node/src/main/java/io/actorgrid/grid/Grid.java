@@ -10,6 +10,7 @@ import io.actorgrid.grid.internal.MapSettingsDirectory;
 import io.actorgrid.grid.internal.MemoryGuard;
 import io.actorgrid.grid.internal.NodeConfig;
 import io.actorgrid.grid.internal.Partition;
+import io.actorgrid.grid.internal.PartitionRequests;
 import io.actorgrid.grid.internal.Partitioner;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -29,14 +30,10 @@ import java.util.function.Function;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
@@ -80,6 +77,7 @@ public final class Grid implements AutoCloseable {
   private final CompletableFuture<Void> settingsRead = new CompletableFuture<>();
   private final MapSettingsDirectory mapSettings;
   private final GridMetrics metrics;
+  private final PartitionRequests requests;
 
   private Grid(ActorSystem<?> system, GridSettings settings, GridMetrics metrics) {
     this.system = system;
@@ -87,6 +85,9 @@ public final class Grid implements AutoCloseable {
     this.metrics = metrics;
     this.sharding = ClusterSharding.get(system);
     this.partitioner = new Partitioner(settings.partitions());
+    this.requests =
+        new PartitionRequests(
+            sharding, settings.requestTimeout(), metrics, system.executionContext());
     this.mapSettings = MapSettingsDirectory.start(system, partitioner);
     // Started with the node, so that it has watched the heap before the first write arrives.
     MemoryGuard.get(system);
@@ -260,7 +261,9 @@ public final class Grid implements AutoCloseable {
     Map<String, CompletableFuture<List<Integer>>> hosted = new TreeMap<>();
     for (Member m : state.getMembers()) {
       if (!state.getUnreachable().contains(m)) {
-        hosted.put(m.address().toString(), hostedBy(m.address()));
+        hosted.put(
+            m.address().toString(),
+            PartitionRequests.hostedBy(system, m.address(), settings.requestTimeout(), executor()));
       }
     }
     return CompletableFuture.allOf(hosted.values().toArray(CompletableFuture[]::new))
@@ -275,30 +278,6 @@ public final class Grid implements AutoCloseable {
                   });
               return new ClusterView(
                   cluster.selfMember().address().toString(), leader, members, partitions);
-            },
-            executor());
-  }
-
-  /** The partitions the shard region of the node at {@code address} hosts, in order. */
-  private CompletableFuture<List<Integer>> hostedBy(org.apache.pekko.actor.Address address) {
-    var region =
-        Adapter.toClassic(system)
-            .actorSelection(
-                new org.apache.pekko.actor.RootActorPath(address, "/")
-                    .$div("system")
-                    .$div("sharding")
-                    .$div(Partition.TYPE_KEY.name()));
-    return Patterns.ask(
-            region, ShardRegion.getShardRegionStateInstance(), settings.requestTimeout())
-        .toCompletableFuture()
-        .thenApplyAsync(
-            reply -> {
-              // Shards that did not answer the region in time (a busy node) are still its own.
-              var state = (ShardRegion.CurrentShardRegionState) reply;
-              java.util.TreeSet<Integer> partitions = new java.util.TreeSet<>();
-              state.getShards().forEach(shard -> partitions.add(Integer.parseInt(shard.shardId())));
-              state.getFailed().forEach(shard -> partitions.add(Integer.parseInt(shard)));
-              return List.copyOf(partitions);
             },
             executor());
   }
@@ -413,105 +392,18 @@ public final class Grid implements AutoCloseable {
   }
 
   /**
-   * Asks partition {@code p} and maps its reply; a timeout or a lost partition becomes {@link
-   * GridUnavailableException}. The continuation runs on the node's dispatcher: on a 2-core machine
-   * the JDK's default async executor would start a thread per task.
+   * Asks partition {@code p} and maps its reply; see {@link PartitionRequests}. A timeout or a lost
+   * partition becomes {@link GridUnavailableException}.
    */
   <R, T> CompletionStage<T> ask(
       int p, Function<ActorRef<R>, Partition.Command> message, Function<R, T> onReply) {
-    return ask(p, message, onReply, true);
+    return requests.ask(p, message, onReply, true);
   }
 
-  /**
-   * As above; {@code counted}: a timeout counts in {@code actorgrid_unavailable_total} (the node's
-   * own warm-up pings do not: no client sees them).
-   */
-  private <R, T> CompletionStage<T> ask(
-      int p,
-      Function<ActorRef<R>, Partition.Command> message,
-      Function<R, T> onReply,
-      boolean counted) {
-    EntityRef<Partition.Command> ref =
-        sharding.entityRefFor(Partition.TYPE_KEY, Integer.toString(p));
-    return ref.<R>ask(message::apply, settings.requestTimeout())
-        .handleAsync(
-            (reply, error) -> {
-              if (error != null) {
-                if (counted) {
-                  metrics.unavailable(GridMetrics.Unavailable.TIMEOUT);
-                }
-                throw new GridUnavailableException(
-                    "partition "
-                        + p
-                        + " did not answer within "
-                        + settings.requestTimeout().toMillis()
-                        + " ms; it may be recovering or moving. Retry shortly.");
-              }
-              return onReply.apply(reply);
-            },
-            executor());
-  }
-
-  /**
-   * As {@link #ask}, for a request that only reads and so may be sent again: the first attempt
-   * waits 60 % of the request timeout, and one that gets no answer (a request lost while its
-   * partition moved) is sent again twice, waiting 20 % each, within the same overall timeout. A
-   * slow answer thus keeps most of the time it had. Writes are never sent again here: a lost write
-   * may still have been applied.
-   */
+  /** As {@link #ask}, for a request that only reads, sent again if it gets no answer in time. */
   <R, T> CompletionStage<T> askToRead(
       int p, Function<ActorRef<R>, Partition.Command> message, Function<R, T> onReply) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    attemptRead(
-        p,
-        message,
-        onReply,
-        settings.requestTimeout().multipliedBy(3).dividedBy(5),
-        READ_ATTEMPTS,
-        result);
-    return result;
-  }
-
-  private static final int READ_ATTEMPTS = 3;
-
-  private <R, T> void attemptRead(
-      int p,
-      Function<ActorRef<R>, Partition.Command> message,
-      Function<R, T> onReply,
-      Duration timeout,
-      int attemptsLeft,
-      CompletableFuture<T> result) {
-    EntityRef<Partition.Command> ref =
-        sharding.entityRefFor(Partition.TYPE_KEY, Integer.toString(p));
-    ref.<R>ask(message::apply, timeout)
-        .whenCompleteAsync(
-            (reply, error) -> {
-              if (error == null) {
-                try {
-                  result.complete(onReply.apply(reply));
-                } catch (RuntimeException e) {
-                  result.completeExceptionally(e);
-                }
-              } else if (attemptsLeft > 1) {
-                attemptRead(
-                    p,
-                    message,
-                    onReply,
-                    settings.requestTimeout().dividedBy(5),
-                    attemptsLeft - 1,
-                    result);
-              } else {
-                metrics.unavailable(GridMetrics.Unavailable.TIMEOUT);
-                result.completeExceptionally(
-                    new GridUnavailableException(
-                        "partition "
-                            + p
-                            + " did not answer within "
-                            + settings.requestTimeout().toMillis()
-                            + " ms; it may be recovering or moving. Retry shortly."));
-              }
-            },
-            executor());
+    return requests.askToRead(p, message, onReply);
   }
 
   /**
@@ -586,7 +478,8 @@ public final class Grid implements AutoCloseable {
   private static final MapConfig NO_CONFIG = new MapConfig(0, 0, 0, 0, 0);
 
   private void warmUp(int p) {
-    ask(p, Partition.Ping::new, Function.identity(), false)
+    requests
+        .ask(p, Partition.Ping::new, Function.identity(), false)
         .whenComplete(
             (pong, error) -> {
               if (error == null) {

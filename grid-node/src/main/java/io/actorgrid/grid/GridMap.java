@@ -1,6 +1,8 @@
 package io.actorgrid.grid;
 
+import io.actorgrid.grid.internal.BatchPlan;
 import io.actorgrid.grid.internal.JsonValues;
+import io.actorgrid.grid.internal.ListPages;
 import io.actorgrid.grid.internal.MapConfig;
 import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.grid.internal.PartitionState;
@@ -11,9 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,7 +50,6 @@ import org.apache.pekko.actor.typed.ActorRef;
  * does not allow with {@link ConflictException}. All stages complete on the node's dispatcher.
  */
 public final class GridMap {
-  private static final String CURSOR_VERSION = "1.";
 
   private final Grid grid;
   private final String name;
@@ -315,26 +313,8 @@ public final class GridMap {
         }
       }
     }
-    // Group by partition, keeping the order of items within each partition.
-    Map<Integer, List<Integer>> byPartition = new LinkedHashMap<>();
-    for (int i = 0; i < ops.size(); i++) {
-      byPartition.computeIfAbsent(partitionOf(ops.get(i).key()), p -> new ArrayList<>()).add(i);
-    }
-    long budget = grid.settings().maxBatchPartitionBytes();
-    byPartition.forEach(
-        (partition, indexes) -> {
-          long bytes = indexes.stream().mapToLong(i -> ops.get(i).size()).sum();
-          if (indexes.size() > 1 && bytes > budget) {
-            throw new BatchTooLargeException(
-                "the items of this batch whose keys fall in partition "
-                    + partition
-                    + " have "
-                    + bytes
-                    + " bytes; one partition's share of a batch may have at most "
-                    + budget
-                    + " (actorgrid.limits.max-batch-partition-bytes). Split the batch.");
-          }
-        });
+    Map<Integer, List<Integer>> byPartition =
+        BatchPlan.byPartition(ops, this::partitionOf, grid.settings().maxBatchPartitionBytes());
     BatchResult[] results = new BatchResult[items.size()];
     List<CompletableFuture<Void>> done = new ArrayList<>(byPartition.size());
     byPartition.forEach(
@@ -558,18 +538,14 @@ public final class GridMap {
         throw new InvalidRequestException(
             "prefix must be at most " + grid.settings().maxKeyBytes() + " bytes of UTF-8");
       }
-      after = query.cursor() == null ? null : decodeCursor(query.cursor());
+      after = query.cursor() == null ? null : ListPages.keyOf(query.cursor());
     } catch (GridException e) {
       return CompletableFuture.failedFuture(e);
     }
     int partitions = grid.partitioner().partitions();
     long pageBytes = grid.settings().maxListBytes();
-    // Each partition's share of the page's value budget, with room for uneven spread: the replies
-    // of all partitions are held at once, and each must fit one cluster message.
     long partitionBytes =
-        Math.min(
-            grid.settings().maxBatchPartitionBytes(),
-            Math.max(64 * 1024, 4 * pageBytes / partitions));
+        ListPages.partitionBytes(pageBytes, partitions, grid.settings().maxBatchPartitionBytes());
     List<CompletableFuture<PartitionState.Listing>> replies = new ArrayList<>(partitions);
     for (int p = 0; p < partitions; p++) {
       replies.add(
@@ -588,51 +564,21 @@ public final class GridMap {
               .toCompletableFuture());
     }
     return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
-        .thenApplyAsync(ignored -> merge(replies, query.limit(), pageBytes), grid.executor());
-  }
-
-  /**
-   * Merges the partitions' listings into one page in key order. A partition that stopped early (its
-   * limit or its share of the value budget) bounds the page at its last key, so that the cursor
-   * skips none of its remaining keys; the page stops at {@code maxBytes} of values too.
-   */
-  private Page merge(
-      List<CompletableFuture<PartitionState.Listing>> replies, int limit, long maxBytes) {
-    List<StoredEntry> all = new ArrayList<>();
-    boolean more = false;
-    String bound = null;
-    for (var reply : replies) {
-      PartitionState.Listing listing = reply.join();
-      all.addAll(listing.entries());
-      if (listing.more()) {
-        more = true;
-        String last = listing.entries().get(listing.entries().size() - 1).key();
-        if (bound == null || last.compareTo(bound) < 0) {
-          bound = last;
-        }
-      }
-    }
-    all.sort(Comparator.comparing(StoredEntry::key));
-    int end = 0;
-    long bytes = 0;
-    while (end < all.size() && end < limit) {
-      StoredEntry e = all.get(end);
-      if (bound != null && e.key().compareTo(bound) > 0) {
-        break;
-      }
-      bytes += e.value() == null ? 0 : e.value().length;
-      if (bytes > maxBytes && end > 0) {
-        break;
-      }
-      end++;
-    }
-    if (end < all.size()) {
-      all = all.subList(0, end);
-      more = true;
-    }
-    List<Entry> entries = all.stream().map(this::toEntry).toList();
-    String next = more ? encodeCursor(entries.get(entries.size() - 1).key()) : null;
-    return new Page(entries, next);
+        .thenApplyAsync(
+            ignored -> {
+              ListPages.Merged page =
+                  ListPages.merge(
+                      replies.stream().map(CompletableFuture::join).toList(),
+                      query.limit(),
+                      pageBytes);
+              List<Entry> entries = page.entries().stream().map(this::toEntry).toList();
+              return new Page(
+                  entries,
+                  page.more()
+                      ? ListPages.cursorAfter(entries.get(entries.size() - 1).key())
+                      : null);
+            },
+            grid.executor());
   }
 
   /** Sends one write to the key's partition; a failed outcome completes the stage exceptionally. */
@@ -815,28 +761,5 @@ public final class GridMap {
         Instant.ofEpochMilli(e.created()),
         Instant.ofEpochMilli(e.updated()),
         e.expiresAt() == 0 ? null : Instant.ofEpochMilli(e.expiresAt()));
-  }
-
-  private static String encodeCursor(String lastKey) {
-    return CURSOR_VERSION
-        + Base64.getUrlEncoder()
-            .withoutPadding()
-            .encodeToString(lastKey.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String decodeCursor(String cursor) {
-    try {
-      if (!cursor.startsWith(CURSOR_VERSION)) {
-        throw new IllegalArgumentException();
-      }
-      return new String(
-          Base64.getUrlDecoder().decode(cursor.substring(CURSOR_VERSION.length())),
-          StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException(
-          "cursor '"
-              + cursor
-              + "' is not one this API issued; pass the cursor of the previous page");
-    }
   }
 }

@@ -106,6 +106,16 @@ public final class Partition {
       return true;
     }
 
+    /** Whether an operation changes a map's settings. */
+    boolean configures() {
+      for (WriteOp op : ops) {
+        if (op instanceof WriteOp.Configure) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     /** Whether an operation may store more data: a put, a patch or an increment. */
     boolean addsData() {
       for (WriteOp op : ops) {
@@ -541,7 +551,7 @@ public final class Partition {
     for (Write write : inFlight) {
       write.replyTo().tell(fit(outcomes.subList(next, next + write.opCount())));
       next += write.opCount();
-      configured |= write.ops().stream().anyMatch(op -> op instanceof WriteOp.Configure);
+      configured |= write.configures();
     }
     inFlight = null;
     if (configured) {

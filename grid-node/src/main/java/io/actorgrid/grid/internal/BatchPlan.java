@@ -1,0 +1,49 @@
+package io.actorgrid.grid.internal;
+
+import io.actorgrid.grid.BatchTooLargeException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+
+/**
+ * How a batch goes to the partitions: its operations grouped by the partition of their key, in the
+ * batch's order within each partition. Each partition's share crosses the cluster as one message
+ * and is written as one atomic journal write, so it must fit {@code
+ * actorgrid.limits.max-batch-partition-bytes}.
+ */
+public final class BatchPlan {
+  private BatchPlan() {}
+
+  /**
+   * The positions of the operations by partition.
+   *
+   * @throws BatchTooLargeException when one partition's share of several operations exceeds {@code
+   *     budget} bytes
+   */
+  public static Map<Integer, List<Integer>> byPartition(
+      List<? extends WriteOp> ops, ToIntFunction<String> partitionOfKey, long budget) {
+    Map<Integer, List<Integer>> byPartition = new LinkedHashMap<>();
+    for (int i = 0; i < ops.size(); i++) {
+      byPartition
+          .computeIfAbsent(partitionOfKey.applyAsInt(ops.get(i).key()), p -> new ArrayList<>())
+          .add(i);
+    }
+    byPartition.forEach(
+        (partition, indexes) -> {
+          long bytes = indexes.stream().mapToLong(i -> ops.get(i).size()).sum();
+          if (indexes.size() > 1 && bytes > budget) {
+            throw new BatchTooLargeException(
+                "the items of this batch whose keys fall in partition "
+                    + partition
+                    + " have "
+                    + bytes
+                    + " bytes; one partition's share of a batch may have at most "
+                    + budget
+                    + " (actorgrid.limits.max-batch-partition-bytes). Split the batch.");
+          }
+        });
+    return byPartition;
+  }
+}
