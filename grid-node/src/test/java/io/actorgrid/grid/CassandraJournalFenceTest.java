@@ -75,6 +75,9 @@ class CassandraJournalFenceTest extends OneCassandraPerClass {
     Config config =
         ConfigFactory.parseString(
                 cassandra.nodeConfig(keyspace)
+                    // One partition, so both nodes' writes go to the same persistence id; a 15 s
+                    // request timeout because Cassandra's writes on a busy 2-core machine can
+                    // take longer than 5 s, and the test is about the fence, not about latency.
                     + "actorgrid.partitions = 1\n"
                     + "actorgrid.data-dir = \""
                     + dir.resolve(keyspace + "-" + name)

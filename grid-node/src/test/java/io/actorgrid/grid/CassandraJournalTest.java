@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
  * a test fails.
  */
 class CassandraJournalTest extends OneCassandraPerClass {
+  // 4 partitions instead of 128: each partition's tables and snapshots are written on a single
+  // Cassandra on the 2-core machine, and the test is about the journal, not placement.
   private static final int PARTITIONS = 4;
 
   private static Grid start(String keyspace, String node) {

@@ -32,6 +32,8 @@ class ClusterBootstrapTest {
   private Config node(PostgresServer postgres, int managementPort, String endpoints) {
     return ConfigFactory.parseString(
             postgres.nodeConfig()
+                // 8 partitions: the test is about forming the cluster, not placement, and two
+                // nodes start faster.
                 + "actorgrid.partitions = 8\n"
                 + "actorgrid.data-dir = \""
                 + dir.resolve("node-" + managementPort)

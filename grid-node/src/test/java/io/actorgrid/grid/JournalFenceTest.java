@@ -40,6 +40,7 @@ class JournalFenceTest {
     Config config =
         ConfigFactory.parseString(
                 postgres.nodeConfig()
+                    // One partition, so both nodes' writes go to the same persistence id.
                     + "actorgrid.partitions = 1\nactorgrid.data-dir = \""
                     + dir.resolve(name)
                     + "\"\nactorgrid.request-timeout = 3s")

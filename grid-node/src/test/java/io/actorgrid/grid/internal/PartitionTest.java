@@ -167,6 +167,7 @@ class PartitionTest {
 
   @Test
   void aFullQueueRefusesWritesInsteadOfGrowing() {
+    // A queue of 3 instead of 10,000, to fill it with a few writes.
     GridSettings small =
         GridSettings.from(
             ConfigFactory.parseString("actorgrid.partition.max-pending-writes = 3")
