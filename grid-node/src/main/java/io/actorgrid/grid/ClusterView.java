@@ -13,7 +13,8 @@ import java.util.Set;
  * @param partitions partition numbers by the address of the reachable node that hosts them, as each
  *     node's shard region answers. Partitions are listed once started; a partition that moved after
  *     a node left starts on its first request. An unreachable member's partitions are not listed
- *     (they are missing from the other nodes' lists until they have moved).
+ *     (they are missing from the other nodes' lists until they have moved), nor are those of a node
+ *     whose region does not answer within the request timeout (seen right after a crash).
  */
 public record ClusterView(
     String self, String leader, List<Member> members, Map<String, List<Integer>> partitions) {
