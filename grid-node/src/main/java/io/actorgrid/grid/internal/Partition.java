@@ -170,6 +170,13 @@ public final class Partition {
 
   public record Pong(int partition) implements CborSerializable {}
 
+  /**
+   * The sequence number of the partition's last event (0: none), for a change feed that starts now.
+   */
+  public record GetLastSequenceNr(ActorRef<LastSequenceNr> replyTo) implements Command {}
+
+  public record LastSequenceNr(long sequenceNr) implements CborSerializable {}
+
   private record JournalRecovered(PartitionState state) implements Command {}
 
   private record JournalApplied(PartitionJournal.BatchApplied result) implements Command {}
@@ -251,6 +258,7 @@ public final class Partition {
   private final ActorRef<Replicator.UpdateResponse<LWWRegister<MapSettingsDirectory.Published>>>
       publishedAdapter;
   private final GridMetrics metrics;
+  private final ChangeHub changes;
   private final long startedNanos = System.nanoTime();
   private final ArrayDeque<Write> queue = new ArrayDeque<>();
   private List<Write> inFlight;
@@ -282,6 +290,7 @@ public final class Partition {
     this.maxPendingWrites = settings.maxPendingWrites();
     this.maxReplyBytes = settings.maxBatchPartitionBytes();
     this.memory = MemoryGuard.get(context.getSystem());
+    this.changes = ChangeHub.get(context.getSystem());
     this.appliedAdapter =
         context.messageAdapter(PartitionJournal.BatchApplied.class, JournalApplied::new);
     this.expiryAdapter = context.messageAdapter(Outcomes.class, o -> ExpiryApplied.INSTANCE);
@@ -407,6 +416,7 @@ public final class Partition {
         .onMessage(GetCounts.class, this::onCounts)
         .onMessage(GetConfig.class, this::onGetConfig)
         .onMessage(Ping.class, this::onPing)
+        .onMessage(GetLastSequenceNr.class, this::onGetLastSequenceNr)
         .onMessageEquals(ExpiryDue.INSTANCE, this::onExpiryDue)
         .onMessageEquals(ExpiryApplied.INSTANCE, this::onExpiryApplied)
         .onMessageEquals(JournalStopped.INSTANCE, this::journalStopped)
@@ -505,6 +515,11 @@ public final class Partition {
     return Behaviors.same();
   }
 
+  private Behavior<Command> onGetLastSequenceNr(GetLastSequenceNr msg) {
+    msg.replyTo().tell(new LastSequenceNr(state.lastVersion()));
+    return Behaviors.same();
+  }
+
   private Behavior<Command> onWrite(Write write) {
     if (write.readOnly()) {
       long now = System.currentTimeMillis();
@@ -542,6 +557,9 @@ public final class Partition {
     List<WriteOutcome> outcomes = msg.result().outcomes();
     state = msg.result().state();
     if (msg.result().events() > 0) {
+      // Only now, with the events in the journal, may change feeds see them.
+      changes.publish(
+          partition, state.lastVersion() - msg.result().events() + 1, msg.result().written());
       // A batch that changed nothing made no journal write.
       metrics.journalWritten(System.nanoTime() - inFlightSince, msg.result().events());
       metrics.idempotencyKeys(partition, state.requestCount());
