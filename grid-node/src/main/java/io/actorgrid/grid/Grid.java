@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import io.actorgrid.grid.internal.GridMetrics;
 import io.actorgrid.grid.internal.GridSettings;
 import io.actorgrid.grid.internal.Guardian;
+import io.actorgrid.grid.internal.HistoryWalk;
+import io.actorgrid.grid.internal.JournalReader;
 import io.actorgrid.grid.internal.MapConfig;
 import io.actorgrid.grid.internal.MapSettingsDirectory;
 import io.actorgrid.grid.internal.MemoryGuard;
@@ -78,6 +80,7 @@ public final class Grid implements AutoCloseable {
   private final MapSettingsDirectory mapSettings;
   private final GridMetrics metrics;
   private final PartitionRequests requests;
+  private HistoryWalk historyWalk;
 
   private Grid(ActorSystem<?> system, GridSettings settings, GridMetrics metrics) {
     this.system = system;
@@ -389,6 +392,14 @@ public final class Grid implements AutoCloseable {
 
   Executor executor() {
     return system.executionContext();
+  }
+
+  /** Walks record histories through this node's read journal, made on first use. */
+  synchronized HistoryWalk historyWalk() {
+    if (historyWalk == null) {
+      historyWalk = new HistoryWalk(JournalReader.create(system, settings), executor());
+    }
+    return historyWalk;
   }
 
   /**
