@@ -6,6 +6,8 @@ import io.actorgrid.grid.internal.ChangeFeeds;
 import io.actorgrid.grid.internal.GridMetrics;
 import io.actorgrid.grid.internal.GridSettings;
 import io.actorgrid.grid.internal.Guardian;
+import io.actorgrid.grid.internal.HistoryWalk;
+import io.actorgrid.grid.internal.JournalReader;
 import io.actorgrid.grid.internal.MapConfig;
 import io.actorgrid.grid.internal.MapSettingsDirectory;
 import io.actorgrid.grid.internal.MemoryGuard;
@@ -81,6 +83,7 @@ public final class Grid implements AutoCloseable {
   private final GridMetrics metrics;
   private final PartitionRequests requests;
   private final ChangeFeeds changeFeeds;
+  private HistoryWalk historyWalk;
 
   private Grid(ActorSystem<?> system, GridSettings settings, GridMetrics metrics) {
     this.system = system;
@@ -430,6 +433,14 @@ public final class Grid implements AutoCloseable {
 
   Executor executor() {
     return system.executionContext();
+  }
+
+  /** Walks record histories through this node's read journal, made on first use. */
+  synchronized HistoryWalk historyWalk() {
+    if (historyWalk == null) {
+      historyWalk = new HistoryWalk(JournalReader.create(system, settings), executor());
+    }
+    return historyWalk;
   }
 
   /**

@@ -134,6 +134,45 @@ public final class GridMap {
                 }));
   }
 
+  /**
+   * A page of the record's history, newest change first: every put, patch, increment, deletion,
+   * expiry and clear of the key, across deletions and re-creations, as far back as history
+   * retention keeps. Empty when the key has no history (it never existed, or retention removed all
+   * of it).
+   */
+  public CompletionStage<Optional<History>> history(String key, HistoryQuery query) {
+    return withValidKey(key, () -> history().history(partitionOf(key), key, query));
+  }
+
+  /**
+   * The change that {@code version} made to the record: the value it left (with {@link
+   * HistoryItem#leftValue()}), or its deletion, expiry or clear. Empty when {@code version} is not
+   * a version of this key, or retention removed it.
+   */
+  public CompletionStage<Optional<HistoryItem>> getVersion(String key, long version) {
+    return withValidKey(key, () -> history().atVersion(partitionOf(key), key, version));
+  }
+
+  /**
+   * The record's last change at or before {@code instant}: the record existed then as that change
+   * left it if {@link HistoryItem#existedAt(Instant)}. Empty when it had no change by then (or
+   * retention removed it).
+   */
+  public CompletionStage<Optional<HistoryItem>> getAsOf(String key, Instant instant) {
+    return withValidKey(
+        key,
+        () -> {
+          if (instant == null) {
+            throw new InvalidRequestException("the instant is missing");
+          }
+          return history().asOf(partitionOf(key), key, instant);
+        });
+  }
+
+  private RecordHistory history() {
+    return new RecordHistory(grid, name);
+  }
+
   /** Deletes the record; completes with false when there was none. */
   public CompletionStage<Boolean> delete(String key) {
     return delete(key, WriteOptions.none());
@@ -728,14 +767,17 @@ public final class GridMap {
     return grid.partitioner().partitionOf(name, key);
   }
 
-  /** Runs the action if the key is valid; otherwise a stage failed with the key's problem. */
+  /**
+   * Runs the action if the key is valid; otherwise, or when the action refuses its arguments, a
+   * stage failed with the problem.
+   */
   private <T> CompletionStage<T> withValidKey(String key, Supplier<CompletionStage<T>> action) {
     try {
       checkKey(key);
+      return action.get();
     } catch (GridException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return action.get();
   }
 
   private void checkKey(String key) {

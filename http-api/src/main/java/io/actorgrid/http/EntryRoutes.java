@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.actorgrid.grid.Entry;
 import io.actorgrid.grid.Grid;
 import io.actorgrid.grid.GridMap;
+import io.actorgrid.grid.HistoryItem;
 import io.actorgrid.grid.InvalidRequestException;
 import io.actorgrid.http.wire.CounterReply;
 import io.actorgrid.http.wire.WriteReply;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -64,6 +67,100 @@ final class EntryRoutes extends AllDirectives {
   }
 
   private Route read(String mapName, String key) {
+    return parameterOptional(
+        "version",
+        version ->
+            parameterOptional(
+                "asOf",
+                asOf ->
+                    version.isPresent() || asOf.isPresent()
+                        ? readPast(mapName, key, version, asOf)
+                        : readCurrent(mapName, key)));
+  }
+
+  /**
+   * {@code ?version=N}: the value version N left (404 when N is not a version of the key, or
+   * removed it); {@code ?asOf=<RFC 3339>}: the record as it was at that instant (404 when it did
+   * not exist then). Both answer the version read as ETag.
+   */
+  private Route readPast(
+      String mapName, String key, Optional<String> version, Optional<String> asOf) {
+    return responses.respond(
+        () -> {
+          if (version.isPresent() && asOf.isPresent()) {
+            throw new InvalidRequestException(
+                "pass either version or asOf, not both: a version already names one moment");
+          }
+          GridMap map = grid.map(mapName);
+          if (version.isPresent()) {
+            long n = QueryParams.positiveLong("version", version).orElseThrow();
+            return map.getVersion(key, n)
+                .thenApply(
+                    item -> {
+                      if (item.isEmpty()) {
+                        return problems.problem(
+                            404,
+                            "Not found",
+                            "version "
+                                + n
+                                + " is not a version of key '"
+                                + key
+                                + "' in map '"
+                                + mapName
+                                + "' (or history retention removed it)");
+                      }
+                      if (!item.get().leftValue()) {
+                        return problems.problem(
+                            404, "Not found", removal(key, item.get()) + " at version " + n);
+                      }
+                      return pastValue(item.get());
+                    });
+          }
+          Instant instant = QueryParams.instantParam("asOf", asOf).orElseThrow();
+          return map.getAsOf(key, instant)
+              .thenApply(
+                  item -> {
+                    if (item.isPresent() && item.get().existedAt(instant)) {
+                      return pastValue(item.get());
+                    }
+                    String detail =
+                        "map '" + mapName + "' had no entry with key '" + key + "' at " + instant;
+                    if (item.isPresent()) {
+                      detail +=
+                          item.get().leftValue()
+                              ? ": it expired at " + item.get().expiresAt()
+                              : ": "
+                                  + removal(key, item.get())
+                                  + " at version "
+                                  + item.get().version();
+                    }
+                    return problems.problem(404, "Not found", detail);
+                  });
+        });
+  }
+
+  private static String removal(String key, HistoryItem item) {
+    String how =
+        switch (item.op()) {
+          case "expire" -> "expired";
+          case "clear" -> "removed by a clear of its map";
+          default -> "deleted";
+        };
+    return "key '" + key + "' was " + how + " (" + item.time() + ")";
+  }
+
+  private static HttpResponse pastValue(HistoryItem item) {
+    HttpResponse response =
+        HttpResponse.create()
+            .withEntity(
+                HttpEntities.create(StoredValues.contentType(item.contentType()), item.value()))
+            .addHeader(ETags.header(item.version()));
+    return item.expiresAt() == null
+        ? response
+        : response.addHeader(RawHeader.create("Grid-Expires-At", item.expiresAt().toString()));
+  }
+
+  private Route readCurrent(String mapName, String key) {
     return optionalHeaderValueByName(
         "If-None-Match",
         ifNoneMatch ->

@@ -57,6 +57,7 @@ public final class GridRoutes extends AllDirectives {
                         new MetricsRoutes(helpers).route(),
                         new MapRoutes(helpers).route(),
                         new ListingRoutes(helpers).route(),
+                        new HistoryRoutes(helpers).route(),
                         new EntryRoutes(helpers).route(),
                         new BatchRoutes(helpers).route()))
             .seal());

@@ -2,11 +2,9 @@ package io.actorgrid.http;
 
 import io.actorgrid.grid.Entry;
 import io.actorgrid.grid.Grid;
-import io.actorgrid.grid.InvalidRequestException;
 import io.actorgrid.grid.ListQuery;
 import io.actorgrid.grid.Page;
 import io.actorgrid.http.wire.ListReply;
-import java.util.Optional;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -49,9 +47,10 @@ final class ListingRoutes extends AllDirectives {
                                           ListQuery query =
                                               new ListQuery(
                                                   prefix.orElse(""),
-                                                  intParam("limit", limit, ListQuery.DEFAULT_LIMIT),
+                                                  QueryParams.intParam(
+                                                      "limit", limit, ListQuery.DEFAULT_LIMIT),
                                                   cursor.filter(c -> !c.isEmpty()).orElse(null),
-                                                  boolParam("values", values));
+                                                  QueryParams.boolParam("values", values));
                                           return grid.map(mapName)
                                               .list(query)
                                               .thenApply(
@@ -80,33 +79,5 @@ final class ListingRoutes extends AllDirectives {
         v.json(),
         v.text(),
         v.base64());
-  }
-
-  private static int intParam(String name, Optional<String> value, int fallback) {
-    if (value.isEmpty() || value.get().isEmpty()) {
-      return fallback;
-    }
-    try {
-      return Integer.parseInt(value.get());
-    } catch (NumberFormatException e) {
-      throw new InvalidRequestException(
-          "query parameter " + name + " must be a whole number, was '" + value.get() + "'");
-    }
-  }
-
-  private static boolean boolParam(String name, Optional<String> value) {
-    return value
-        .map(
-            v -> {
-              if (v.equals("true") || v.isEmpty()) {
-                return true;
-              }
-              if (v.equals("false")) {
-                return false;
-              }
-              throw new InvalidRequestException(
-                  "query parameter " + name + " must be true or false, was '" + v + "'");
-            })
-        .orElse(false);
   }
 }

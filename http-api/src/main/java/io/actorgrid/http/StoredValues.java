@@ -19,23 +19,28 @@ final class StoredValues {
   record Inline(String json, String text, String base64) {}
 
   static Inline inline(Entry e) {
-    if (e.value() == null) {
+    return inline(e.contentType(), e.value());
+  }
+
+  /** A value stored with {@code contentType}; all absent when the value is null. */
+  static Inline inline(String contentType, byte[] value) {
+    if (value == null) {
       return new Inline(null, null, null);
     }
-    ContentType type = contentType(e.contentType());
+    ContentType type = contentType(contentType);
     MediaType media = type.mediaType();
     if (Bodies.isJson(media)) {
-      return new Inline(new String(e.value(), StandardCharsets.UTF_8), null, null);
+      return new Inline(new String(value, StandardCharsets.UTF_8), null, null);
     }
     if (media.mainType().equals("text")) {
       return new Inline(
           null,
           new String(
-              e.value(),
+              value,
               type.getCharsetOption().map(HttpCharset::nioCharset).orElse(StandardCharsets.UTF_8)),
           null);
     }
-    return new Inline(null, null, Base64.getEncoder().encodeToString(e.value()));
+    return new Inline(null, null, Base64.getEncoder().encodeToString(value));
   }
 
   /** The stored content type; one that no longer parses is served as octet-stream. */

@@ -13,8 +13,8 @@ import org.apache.pekko.stream.javadsl.Sink;
  * ({@code currentEventsByPersistenceId}, which every journal here implements). Any node can read
  * any partition: the journal is shared (or, for H2, this node's only).
  *
- * <p>Each partition's log has no gaps but where events were deleted (retention deletes a prefix):
- * a read from below the lowest kept event starts at that event.
+ * <p>Each partition's log has no gaps but where events were deleted (retention deletes a prefix): a
+ * read from below the lowest kept event starts at that event.
  */
 public final class JournalReader {
   /** An event and the sequence number at which the journal holds it (its version). */

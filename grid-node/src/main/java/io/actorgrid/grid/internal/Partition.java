@@ -165,6 +165,19 @@ public final class Partition {
   public record Counts(Map<String, Long> counts, Map<String, MapConfig> configs)
       implements CborSerializable {}
 
+  /**
+   * Where the history of a record starts: the sequence number of its last event ({@link
+   * PartitionState#lastEventOf}), 0 when it never existed (or is forgotten).
+   */
+  public record GetLastEvent(String map, String key, ActorRef<LastEvent> replyTo)
+      implements Command {}
+
+  /**
+   * @param sequenceNr the record's last event, 0 when none
+   * @param partitionVersion the partition's last event
+   */
+  public record LastEvent(long sequenceNr, long partitionVersion) implements CborSerializable {}
+
   /** Answered once the partition has recovered and serves commands. */
   public record Ping(ActorRef<Pong> replyTo) implements Command {}
 
@@ -417,6 +430,14 @@ public final class Partition {
         .onMessage(GetConfig.class, this::onGetConfig)
         .onMessage(Ping.class, this::onPing)
         .onMessage(GetLastSequenceNr.class, this::onGetLastSequenceNr)
+        .onMessage(
+            GetLastEvent.class,
+            msg -> {
+              msg.replyTo()
+                  .tell(
+                      new LastEvent(state.lastEventOf(msg.map(), msg.key()), state.lastVersion()));
+              return Behaviors.same();
+            })
         .onMessageEquals(ExpiryDue.INSTANCE, this::onExpiryDue)
         .onMessageEquals(ExpiryApplied.INSTANCE, this::onExpiryApplied)
         .onMessageEquals(JournalStopped.INSTANCE, this::journalStopped)

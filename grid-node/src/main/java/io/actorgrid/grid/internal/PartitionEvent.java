@@ -4,18 +4,22 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.actorgrid.serialization.CborSerializable;
+import java.util.List;
 
 /**
  * The events of a partition's journal. They are permanent: see {@link CborSerializable} before
  * changing one; {@code PartitionEventFormatTest} reads every earlier form from golden files.
  *
  * <p>The version an event gives a record (or a map's settings) is the event's sequence number in
- * the journal; each record event also names the record's previous version, so that the history of
- * one record can be walked event by event without scanning the partition.
+ * the journal. Every event that changes a record links to the record's previous event ({@link
+ * RecordEvent#link()}, and the per-key links of {@link MapCleared}), across deletions, expiries and
+ * clears, so that the history of one record can be walked event by event without scanning the
+ * partition.
  *
  * <p>Fields added after the first release are optional and default to "absent" (0 or null) when an
- * older event lacks them: {@code expiresAt}, {@code operation}, {@code requestId} and {@code
- * requestHash}.
+ * older event lacks them: {@code expiresAt}, {@code operation}, {@code requestId}, {@code
+ * requestHash}, {@code previousEvent} and MapCleared's {@code keys} and {@code previousEvents}.
+ * Events written before the links existed end a record's history at its last deletion or clear.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -39,6 +43,12 @@ public sealed interface PartitionEvent extends CborSerializable {
 
     /** The version of the record before this event, 0 when it did not exist. */
     long previousVersion();
+
+    /**
+     * The sequence number of the record's previous event (a write, deletion, expiry or clear), 0
+     * when there was none (or, for events written before the links existed, none is known).
+     */
+    long link();
   }
 
   /**
@@ -49,6 +59,9 @@ public sealed interface PartitionEvent extends CborSerializable {
    *     "increment" a counter increment
    * @param requestId the client's idempotency key of the write, or null
    * @param requestHash a fingerprint of the request that carried {@code requestId}
+   * @param previousEvent when the record did not exist before ({@code previousVersion} 0), the
+   *     sequence number of the event that removed it last (0: it never existed, or the event
+   *     predates the links); when it existed, {@code previousVersion} is the link and this is 0
    */
   record EntryPut(
       String map,
@@ -60,10 +73,42 @@ public sealed interface PartitionEvent extends CborSerializable {
       @JsonInclude(JsonInclude.Include.NON_DEFAULT) long expiresAt,
       @JsonInclude(JsonInclude.Include.NON_NULL) String operation,
       @JsonInclude(JsonInclude.Include.NON_NULL) String requestId,
-      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long requestHash)
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long requestHash,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long previousEvent)
       implements RecordEvent {
     public static final String PATCH = "patch";
     public static final String INCREMENT = "increment";
+
+    /** A put of a record that existed (or never did), without a link to a removal. */
+    public EntryPut(
+        String map,
+        String key,
+        byte[] value,
+        String contentType,
+        long previousVersion,
+        long timestamp,
+        long expiresAt,
+        String operation,
+        String requestId,
+        long requestHash) {
+      this(
+          map,
+          key,
+          value,
+          contentType,
+          previousVersion,
+          timestamp,
+          expiresAt,
+          operation,
+          requestId,
+          requestHash,
+          0);
+    }
+
+    @Override
+    public long link() {
+      return previousVersion != 0 ? previousVersion : previousEvent;
+    }
   }
 
   /** A record was deleted by a client. */
@@ -74,14 +119,57 @@ public sealed interface PartitionEvent extends CborSerializable {
       long timestamp,
       @JsonInclude(JsonInclude.Include.NON_NULL) String requestId,
       @JsonInclude(JsonInclude.Include.NON_DEFAULT) long requestHash)
-      implements RecordEvent {}
+      implements RecordEvent {
+    @Override
+    public long link() {
+      return previousVersion;
+    }
+  }
 
   /** A record reached its expiry time and was removed. */
   record EntryExpired(String map, String key, long previousVersion, long timestamp)
-      implements RecordEvent {}
+      implements RecordEvent {
+    @Override
+    public long link() {
+      return previousVersion;
+    }
+  }
 
-  /** Every record of the map in this partition was removed (the map was cleared or deleted). */
-  record MapCleared(String map, long timestamp, long removed) implements PartitionEvent {}
+  /**
+   * Records of the map in this partition were removed because the map was cleared or deleted. One
+   * clear writes one or more of these in a single journal write, each naming up to {@link
+   * #MAX_KEYS} of the keys it removed, with the version each had ({@code previousEvents}, in the
+   * same order), so that each record's history and the change feed show the clear.
+   *
+   * @param removed how many records this event removed
+   * @param keys the keys removed; null in events written before they were named, which removed
+   *     every record of the map in the partition
+   * @param previousEvents the version of each removed record, index for index with {@code keys}
+   */
+  record MapCleared(
+      String map,
+      long timestamp,
+      long removed,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<String> keys,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<Long> previousEvents)
+      implements PartitionEvent {
+    /** Most keys one event names: a clear of more writes several events. */
+    public static final int MAX_KEYS = 1000;
+
+    /** The form written before clears named their keys: every record of the map went. */
+    public MapCleared(String map, long timestamp, long removed) {
+      this(map, timestamp, removed, null, null);
+    }
+
+    /** The version {@code key} had when this clear removed it, or -1 if it did not remove it. */
+    public long linkOf(String key) {
+      if (keys == null) {
+        return -1;
+      }
+      int i = keys.indexOf(key);
+      return i < 0 ? -1 : previousEvents.get(i);
+    }
+  }
 
   /**
    * The settings of a map were created or replaced; they live in the map's home partition.

@@ -402,13 +402,27 @@ public final class PartitionJournal
       return new WriteOutcome(WriteOutcome.Status.DELETED, version);
     }
 
+    /**
+     * Removes every record of the map, naming each key and its version in MapCleared events of at
+     * most {@link PartitionEvent.MapCleared#MAX_KEYS} keys, all in this batch's one journal write.
+     */
     private WriteOutcome clear(WriteOp.ClearMap op) {
-      int held = working.size(op.map());
-      if (held == 0) {
+      List<StoredEntry> held = working.entries(op.map());
+      if (held.isEmpty()) {
         return new WriteOutcome(WriteOutcome.Status.CLEARED, 0);
       }
       long live = working.counts(now).getOrDefault(op.map(), 0L);
-      emit(new PartitionEvent.MapCleared(op.map(), now, held));
+      for (int from = 0; from < held.size(); from += PartitionEvent.MapCleared.MAX_KEYS) {
+        List<StoredEntry> chunk =
+            held.subList(from, Math.min(held.size(), from + PartitionEvent.MapCleared.MAX_KEYS));
+        emit(
+            new PartitionEvent.MapCleared(
+                op.map(),
+                now,
+                chunk.size(),
+                chunk.stream().map(StoredEntry::key).toList(),
+                chunk.stream().map(StoredEntry::version).toList()));
+      }
       return new WriteOutcome(WriteOutcome.Status.CLEARED, live);
     }
 
@@ -499,7 +513,8 @@ public final class PartitionJournal
               expiresAt,
               operation,
               requestId(op.request()),
-              requestHash(op.request())));
+              requestHash(op.request()),
+              previousVersion == 0 ? working.removedAt(op.map(), op.key()) : 0));
     }
 
     private static String requestId(WriteOp.Request request) {
@@ -550,6 +565,13 @@ public final class PartitionJournal
     long base = 48L + event.map().length() * 2L;
     if (event instanceof PartitionEvent.EntryPut put) {
       return base + put.key().length() * 2L + put.value().length;
+    }
+    if (event instanceof PartitionEvent.MapCleared cleared && cleared.keys() != null) {
+      long keys = 0;
+      for (String key : cleared.keys()) {
+        keys += 8 + key.length() * 2L;
+      }
+      return base + keys;
     }
     return event instanceof PartitionEvent.RecordEvent record
         ? base + record.key().length() * 2L

@@ -31,7 +31,10 @@ import scala.math.Ordering$;
  *   without a scan (rebuilt from the records when a snapshot loads);
  * - the settings of the maps whose home this partition is;
  * - the idempotency records of recent keyed writes, by key and by version (oldest first), so a
- *   retry finds its original outcome and old ones are forgotten in order.
+ *   retry finds its original outcome and old ones are forgotten in order;
+ * - for each removed record (deleted, expired or cleared, and not written since), the sequence
+ *   number of the event that removed it: where its history starts when it is read or written again.
+ *   These cost about 100 bytes of heap each, until history retention forgets them.
  *
  * Records whose expiry time has passed stay until their EntryExpired event is applied, but every
  * read treats them as absent.
@@ -47,6 +50,7 @@ public final class PartitionState implements CborSerializable {
               .thenComparing(Expiry::map)
               .thenComparing(Expiry::key));
   private static final TreeMap<String, StoredEntry> NO_ENTRIES = new TreeMap<>(ORDER);
+  private static final TreeMap<String, Long> NO_REMOVALS = new TreeMap<>(ORDER);
   public static final PartitionState EMPTY =
       new PartitionState(
           new TreeMap<>(ORDER),
@@ -54,6 +58,7 @@ public final class PartitionState implements CborSerializable {
           new TreeMap<>(ORDER),
           new TreeMap<>(ORDER),
           new TreeMap<>(LONG_ORDER),
+          new TreeMap<>(ORDER),
           0,
           0);
 
@@ -63,6 +68,8 @@ public final class PartitionState implements CborSerializable {
   private final TreeMap<String, RequestRecord> requests;
   // Keyed by the sequence number of the event that recorded each: oldest first.
   private final TreeMap<Long, RequestRecord> requestsByVersion;
+  // Removed records by map and key: the sequence number of the event that removed each.
+  private final TreeMap<String, TreeMap<String, Long>> removals;
   private final long lastVersion;
   private final long weight;
 
@@ -72,6 +79,7 @@ public final class PartitionState implements CborSerializable {
       TreeMap<String, MapConfig> configs,
       TreeMap<String, RequestRecord> requests,
       TreeMap<Long, RequestRecord> requestsByVersion,
+      TreeMap<String, TreeMap<String, Long>> removals,
       long lastVersion,
       long weight) {
     this.maps = maps;
@@ -79,6 +87,7 @@ public final class PartitionState implements CborSerializable {
     this.configs = configs;
     this.requests = requests;
     this.requestsByVersion = requestsByVersion;
+    this.removals = removals;
     this.lastVersion = lastVersion;
     this.weight = weight;
   }
@@ -89,7 +98,18 @@ public final class PartitionState implements CborSerializable {
       long lastVersion,
       long weight) {
     return new PartitionState(
-        maps, expiries, configs, requests, requestsByVersion, lastVersion, weight);
+        maps, expiries, configs, requests, requestsByVersion, removals, lastVersion, weight);
+  }
+
+  private PartitionState withRemovals(
+      TreeMap<String, TreeMap<String, Long>> removals, long weight) {
+    return new PartitionState(
+        maps, expiries, configs, requests, requestsByVersion, removals, lastVersion, weight);
+  }
+
+  /** Heap and snapshot bytes of one removal: the key, its number and a tree node. */
+  private static long removalWeight(String key) {
+    return 48L + key.length() * 2L;
   }
 
   /** When a record expires: the order of the expiry index. */
@@ -128,6 +148,35 @@ public final class PartitionState implements CborSerializable {
   /** The version of the record held (expired or not), 0 when there is none. */
   public long versionOf(String map, String key) {
     return stored(map, key).map(StoredEntry::version).orElse(0L);
+  }
+
+  /**
+   * The sequence number of the record's last event: its version while it exists, the event that
+   * removed it after that (as long as it is remembered), 0 when it never existed.
+   */
+  public long lastEventOf(String map, String key) {
+    var stored = stored(map, key);
+    return stored.isPresent() ? stored.get().version() : removedAt(map, key);
+  }
+
+  /** The sequence number of the event that removed the absent record, 0 when none is known. */
+  public long removedAt(String map, String key) {
+    var removed = removals.get(map);
+    if (removed.isEmpty()) {
+      return 0;
+    }
+    var at = removed.get().get(key);
+    return at.isEmpty() ? 0 : at.get();
+  }
+
+  /** How many removed records the partition remembers. */
+  public int removalCount() {
+    int n = 0;
+    var it = removals.valuesIterator();
+    while (it.hasNext()) {
+      n += it.next().size();
+    }
+    return n;
   }
 
   public Optional<MapConfig> config(String map) {
@@ -183,10 +232,11 @@ public final class PartitionState implements CborSerializable {
       }
       PartitionState next =
           with(
-              maps.updated(put.map(), entries.updated(put.key(), entry)),
-              newExpiries,
-              version,
-              weight - previousWeight + entry.weight());
+                  maps.updated(put.map(), entries.updated(put.key(), entry)),
+                  newExpiries,
+                  version,
+                  weight - previousWeight + entry.weight())
+              .withoutRemoval(put.map(), put.key());
       if (put.requestId() == null) {
         return next;
       }
@@ -221,7 +271,9 @@ public final class PartitionState implements CborSerializable {
                   version));
     }
     if (event instanceof PartitionEvent.RecordEvent removal) {
-      PartitionState next = removeRecord(removal.map(), removal.key(), version);
+      PartitionState next =
+          removeRecord(removal.map(), removal.key(), version)
+              .withRemoval(removal.map(), removal.key(), version);
       if (removal instanceof PartitionEvent.EntryDeleted deleted && deleted.requestId() != null) {
         return next.withRequest(
             new RequestRecord(
@@ -239,6 +291,15 @@ public final class PartitionState implements CborSerializable {
       return next;
     }
     if (event instanceof PartitionEvent.MapCleared cleared) {
+      if (cleared.keys() != null) {
+        PartitionState next = with(maps, expiries, version, weight);
+        for (String key : cleared.keys()) {
+          next =
+              next.removeRecord(cleared.map(), key, version)
+                  .withRemoval(cleared.map(), key, version);
+        }
+        return next;
+      }
       var entries = maps.get(cleared.map());
       if (entries.isEmpty()) {
         return with(maps, expiries, version, weight);
@@ -253,7 +314,13 @@ public final class PartitionState implements CborSerializable {
           newExpiries = newExpiries.excl(new Expiry(e.expiresAt(), cleared.map(), e.key()));
         }
       }
-      return with(maps.removed(cleared.map()), newExpiries, version, weight - removedWeight);
+      PartitionState next =
+          with(maps.removed(cleared.map()), newExpiries, version, weight - removedWeight);
+      var keys = entries.get().keysIterator();
+      while (keys.hasNext()) {
+        next = next.withRemoval(cleared.map(), keys.next(), version);
+      }
+      return next;
     }
     if (event instanceof PartitionEvent.MapConfigured configured) {
       var previous = config(configured.map());
@@ -270,6 +337,7 @@ public final class PartitionState implements CborSerializable {
           configs.updated(configured.map(), config),
           requests,
           requestsByVersion,
+          removals,
           version,
           weight + (previous.isEmpty() ? 64 : 0));
     }
@@ -280,6 +348,7 @@ public final class PartitionState implements CborSerializable {
         configs.removed(removed.map()),
         requests,
         requestsByVersion,
+        removals,
         version,
         weight - (configs.contains(removed.map()) ? 64 : 0));
   }
@@ -294,6 +363,23 @@ public final class PartitionState implements CborSerializable {
     var newMaps = remaining.isEmpty() ? maps.removed(map) : maps.updated(map, remaining);
     return with(
         newMaps, withoutExpiry(map, previous.get()), version, weight - previous.get().weight());
+  }
+
+  private PartitionState withRemoval(String map, String key, long version) {
+    var removed = removals.get(map).getOrElse(() -> NO_REMOVALS);
+    long added = removed.contains(key) ? 0 : removalWeight(key);
+    return withRemovals(removals.updated(map, removed.updated(key, version)), weight + added);
+  }
+
+  private PartitionState withoutRemoval(String map, String key) {
+    var removed = removals.get(map);
+    if (removed.isEmpty() || !removed.get().contains(key)) {
+      return this;
+    }
+    var remaining = removed.get().removed(key);
+    return withRemovals(
+        remaining.isEmpty() ? removals.removed(map) : removals.updated(map, remaining),
+        weight - removalWeight(key));
   }
 
   private TreeSet<Expiry> withoutExpiry(String map, StoredEntry entry) {
@@ -311,6 +397,7 @@ public final class PartitionState implements CborSerializable {
         configs,
         requests.updated(record.id(), record),
         byVersion.updated(record.seq(), record),
+        removals,
         lastVersion,
         weight + record.weight() - (old.isEmpty() ? 0 : old.get().weight()));
   }
@@ -336,7 +423,8 @@ public final class PartitionState implements CborSerializable {
     if (byVersion == requestsByVersion) {
       return this;
     }
-    return new PartitionState(maps, expiries, configs, byId, byVersion, lastVersion, newWeight);
+    return new PartitionState(
+        maps, expiries, configs, byId, byVersion, removals, lastVersion, newWeight);
   }
 
   /**
@@ -431,6 +519,19 @@ public final class PartitionState implements CborSerializable {
     return size;
   }
 
+  /** Every record of one map held, expired ones included, in key order. */
+  public List<StoredEntry> entries(String map) {
+    var entries = maps.get(map);
+    List<StoredEntry> out = new ArrayList<>(entries.isEmpty() ? 0 : entries.get().size());
+    if (entries.isDefined()) {
+      var it = entries.get().valuesIterator();
+      while (it.hasNext()) {
+        out.add(it.next());
+      }
+    }
+    return out;
+  }
+
   /** Records of one map held, expired ones included. */
   public int size(String map) {
     var entries = maps.get(map);
@@ -441,16 +542,20 @@ public final class PartitionState implements CborSerializable {
   public record Listing(List<StoredEntry> entries, boolean more) implements CborSerializable {}
 
   // Snapshot form: plain lists, so that the format does not depend on the trees. The expiry
-  // index is derived from the records. configs and requests are absent in snapshots written
-  // before they existed.
+  // index is derived from the records. configs, requests and removals are absent in snapshots
+  // written before they existed.
 
   record Snapshot(
       long lastVersion,
       List<MapSnapshot> maps,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ConfigSnapshot> configs,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RequestRecord> requests) {}
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RequestRecord> requests,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RemovalsSnapshot> removals) {}
 
   record MapSnapshot(String name, List<StoredEntry> entries) {}
+
+  /** The removed records of one map: keys and, index for index, the events that removed them. */
+  record RemovalsSnapshot(String name, List<String> keys, long[] events) {}
 
   record ConfigSnapshot(String name, MapConfig config) {}
 
@@ -478,7 +583,22 @@ public final class PartitionState implements CborSerializable {
     while (requestIt.hasNext()) {
       requestList.add(requestIt.next());
     }
-    return new Snapshot(lastVersion, out, configList, requestList);
+    List<RemovalsSnapshot> removalList = new ArrayList<>();
+    var removalIt = removals.iterator();
+    while (removalIt.hasNext()) {
+      var pair = removalIt.next();
+      List<String> keys = new ArrayList<>(pair._2().size());
+      long[] events = new long[pair._2().size()];
+      var entries = pair._2().iterator();
+      int i = 0;
+      while (entries.hasNext()) {
+        var entry = entries.next();
+        keys.add(entry._1());
+        events[i++] = entry._2();
+      }
+      removalList.add(new RemovalsSnapshot(pair._1(), keys, events));
+    }
+    return new Snapshot(lastVersion, out, configList, requestList, removalList);
   }
 
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
@@ -515,7 +635,18 @@ public final class PartitionState implements CborSerializable {
         weight += r.weight();
       }
     }
+    TreeMap<String, TreeMap<String, Long>> removals = EMPTY.removals;
+    if (snapshot.removals() != null) {
+      for (RemovalsSnapshot r : snapshot.removals()) {
+        var builder = TreeMap$.MODULE$.<String, Long>newBuilder(ORDER);
+        for (int i = 0; i < r.keys().size(); i++) {
+          builder.addOne(new Tuple2<>(r.keys().get(i), r.events()[i]));
+          weight += removalWeight(r.keys().get(i));
+        }
+        removals = removals.updated(r.name(), builder.result());
+      }
+    }
     return new PartitionState(
-        maps, expiries, configs, requests, byVersion, snapshot.lastVersion(), weight);
+        maps, expiries, configs, requests, byVersion, removals, snapshot.lastVersion(), weight);
   }
 }

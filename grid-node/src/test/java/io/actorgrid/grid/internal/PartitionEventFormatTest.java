@@ -102,7 +102,10 @@ class PartitionEventFormatTest {
                 "m", "k", new byte[] {1, 2}, "application/json", 3, 10, 99, "increment", "req", 42),
             new PartitionEvent.EntryDeleted("m", "k", 4, 11, "req2", 43),
             new PartitionEvent.EntryExpired("m", "k", 5, 12),
+            new PartitionEvent.EntryPut(
+                "m", "k", new byte[] {3}, "text/plain", 0, 10, 0, null, null, 0, 4),
             new PartitionEvent.MapCleared("m", 13, 7),
+            new PartitionEvent.MapCleared("m", 13, 2, List.of("a", "b"), List.of(3L, 9L)),
             new PartitionEvent.MapConfigured("m", 30_000, 1024, 0, 14),
             new PartitionEvent.MapConfigRemoved("m", 15, 16));
     for (PartitionEvent event : events) {
@@ -114,6 +117,8 @@ class PartitionEventFormatTest {
         assertEquals(put.operation(), p.operation());
         assertEquals(put.requestId(), p.requestId());
         assertEquals(put.requestHash(), p.requestHash());
+        assertEquals(put.previousEvent(), p.previousEvent());
+        assertEquals(put.link(), p.link());
       } else {
         assertEquals(event, copy);
       }
@@ -126,7 +131,8 @@ class PartitionEventFormatTest {
                 "m", "a", new byte[] {1}, "text/plain", 0, 10, 5000, null, "r1", 1),
             new PartitionEvent.EntryPut(
                 "m", "b", new byte[] {2}, "text/plain", 0, 10, 0, null, null, 0),
-            new PartitionEvent.MapConfigured("m", 1000, 10, 0, 10))) {
+            new PartitionEvent.MapConfigured("m", 1000, 10, 0, 10),
+            new PartitionEvent.EntryDeleted("m", "b", 2, 11, null, 0))) {
       state = state.apply(event, ++v);
     }
     var copy = (PartitionState) roundTrip(state);
@@ -135,5 +141,16 @@ class PartitionEventFormatTest {
     assertEquals(1000, copy.config("m").orElseThrow().defaultTtlMillis());
     assertEquals(1, copy.request("r1").orElseThrow().version());
     assertEquals(WriteOutcome.Status.CREATED, copy.request("r1").orElseThrow().status());
+    assertEquals(4, copy.removedAt("m", "b"));
+  }
+
+  @Test
+  void eventsOfTheFirstFormLinkToTheirPreviousVersion() throws IOException {
+    var put =
+        (PartitionEvent.EntryPut) readGolden("v1-EntryPut.cbor", PartitionEvent.EntryPut.class);
+    assertEquals(0, put.previousEvent());
+    assertEquals(put.previousVersion(), put.link());
+    var state = (PartitionState) readGolden("v1-PartitionState.cbor", PartitionState.class);
+    assertEquals(0, state.removalCount(), "a first-form snapshot remembers no removals");
   }
 }

@@ -58,7 +58,32 @@ class PartitionStateTest {
     s = s.apply(new PartitionEvent.EntryDeleted("m", "a", 1, 2000, null, 0), 2);
     assertTrue(s.stored("m", "a").isEmpty());
     assertEquals(Map.of(), s.counts(0));
-    assertEquals(0, s.weight());
+    assertEquals(2, s.removedAt("m", "a"), "where the record's history continues");
+    assertEquals(2, s.lastEventOf("m", "a"));
+    assertTrue(s.weight() > 0 && s.weight() < 100, "what remains weighs the removal alone");
+  }
+
+  @Test
+  void aWriteAfterARemovalForgetsIt() {
+    PartitionState s = with("m", "a");
+    s = s.apply(new PartitionEvent.EntryDeleted("m", "a", 1, 2000, null, 0), 2);
+    s = s.apply(put("m", "a", "again", 0), 3);
+    assertEquals(0, s.removedAt("m", "a"));
+    assertEquals(3, s.lastEventOf("m", "a"));
+    assertEquals(0, s.removalCount());
+  }
+
+  @Test
+  void removalsSurviveTheSnapshotForm() {
+    PartitionState s = with("m", "a", "b", "c");
+    s = s.apply(new PartitionEvent.EntryDeleted("m", "a", 1, 2000, null, 0), 4);
+    s = s.apply(new PartitionEvent.MapCleared("m", 3000, 2, List.of("b", "c"), List.of(2L, 3L)), 5);
+    PartitionState restored = PartitionState.fromSnapshot(s.toSnapshot());
+    assertEquals(4, restored.removedAt("m", "a"));
+    assertEquals(5, restored.removedAt("m", "b"));
+    assertEquals(5, restored.removedAt("m", "c"));
+    assertEquals(0, restored.size("m"));
+    assertEquals(s.weight(), restored.weight());
   }
 
   @Test
