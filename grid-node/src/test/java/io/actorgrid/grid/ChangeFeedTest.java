@@ -284,15 +284,42 @@ class ChangeFeedTest {
     await(map.put("b", bytes("2"), "text/plain"));
     feed.changesUntil(seen -> seen.size() == 2);
     assertEquals(2L, await(map.clear()));
-    // Each clear names its keys, or (events written before they did) has no key and stands for
-    // every key of the map in its partition.
+    // A clear names the keys it removed: one change per key.
     Set<String> cleared = new HashSet<>();
-    while (!cleared.containsAll(Set.of("a", "b")) && !cleared.contains(null)) {
-      Change c = feed.nextChange();
+    for (Change c : feed.changesUntil(seen -> seen.size() == 2)) {
       assertEquals(Change.Op.CLEAR, c.op());
       cleared.add(c.key());
     }
+    assertEquals(Set.of("a", "b"), cleared);
     feed.cancel();
+  }
+
+  @Test
+  void aFeedResumesInsideAClearThatRemovedSeveralKeys() throws Exception {
+    GridMap map = grid.map("clear-many");
+    Partitioner partitioner = new Partitioner(PARTITIONS);
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; keys.size() < 4; i++) {
+      if (partitioner.partitionOf("clear-many", "k" + i) == 0) {
+        keys.add("k" + i);
+      }
+    }
+    ChangeConsumer feed = started(map.changes(ChangeQuery.fromNow()));
+    for (String key : keys) {
+      await(map.put(key, bytes("x"), "text/plain"));
+    }
+    await(map.clear());
+    List<Change> changes = feed.changesUntil(seen -> seen.size() == 8);
+    feed.cancel();
+    List<Change> clears = changes.subList(4, 8);
+    clears.forEach(c -> assertEquals(Change.Op.CLEAR, c.op()));
+    assertEquals(1, clears.stream().map(Change::version).distinct().count(), "one event");
+    ChangeConsumer resumed =
+        ChangeConsumer.subscribe(map.changes(ChangeQuery.after(clears.get(1).id())));
+    assertEquals(clears.subList(2, 4), resumed.changesUntil(seen -> seen.size() == 2));
+    await(map.put("after", bytes("y"), "text/plain"));
+    assertEquals("after", resumed.nextChange().key(), "and nothing of the clear again");
+    resumed.cancel();
   }
 
   @Test

@@ -98,18 +98,31 @@ final class ChangeFeed implements ChangeHub.Listener {
   }
 
   Source<Change, NotUsed> source() {
-    return Source.unfoldAsync(
-            this,
-            feed ->
-                feed.next()
-                    .exceptionallyCompose(error -> CompletableFuture.failedFuture(cause(error)))
-                    .thenApply(batch -> Optional.of(Pair.create(feed, batch))))
+    return Source.unfoldAsync(this, ChangeFeed::step)
         .<Change>mapConcat(batch -> batch)
         .watchTermination(
             (mat, done) -> {
               done.whenComplete((ok, error) -> hub.unregister(this));
               return mat;
             });
+  }
+
+  /**
+   * The next batch, for unfoldAsync. A stage derived from a failed one fails with a
+   * CompletionException around the failure; the stream fails with the failure itself.
+   */
+  private static CompletionStage<Optional<Pair<ChangeFeed, List<Change>>>> step(ChangeFeed feed) {
+    CompletableFuture<Optional<Pair<ChangeFeed, List<Change>>>> step = new CompletableFuture<>();
+    feed.next()
+        .whenComplete(
+            (batch, error) -> {
+              if (error != null) {
+                step.completeExceptionally(cause(error));
+              } else {
+                step.complete(Optional.of(Pair.create(feed, batch)));
+              }
+            });
+    return step;
   }
 
   /** The failure itself, not the CompletionException a stage wrapped it in. */
@@ -204,7 +217,6 @@ final class ChangeFeed implements ChangeHub.Listener {
                 if (!events.isEmpty() && events.get(0).sequenceNr() > from && !anyStart[p]) {
                   throw gone(p, from, events.get(0).sequenceNr());
                 }
-                anyStart[p] = false;
                 deliver(p, events, out, new long[] {Long.MAX_VALUE, Long.MAX_VALUE});
                 if (events.size() < ChangeHub.READ_CHUNK) {
                   hub.caughtUp(p, seqs[p]);

@@ -88,9 +88,12 @@ final class Changes {
     return List.of();
   }
 
-  /** The keys a clear removed; null when it does not name them (it removed every key). */
+  /**
+   * The keys a clear removed; null when it does not name them (written before clears did: it
+   * removed every key of its map in the partition).
+   */
   private static List<String> clearedKeys(PartitionEvent.MapCleared cleared) {
-    return null;
+    return cleared.keys();
   }
 
   private static Change.Op opOf(String operation) {
