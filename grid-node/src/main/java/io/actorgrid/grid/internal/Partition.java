@@ -61,6 +61,10 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * acknowledged) and stops too; sharding starts it again, recovering from the journal, on the next
  * message.
  *
+ * After each journal write the partition publishes the events written to the change feeds'
+ * hubs (ChangeHub), only once the journal holds them, and it tells a feed starting "now" the
+ * sequence number of its last event (GetLastSequenceNr).
+ *
  * The partition reports to the node's GridMetrics: its recovery time, each journal round trip
  * (ApplyBatch to BatchApplied) with its event count, its queue length and idempotency keys, and
  * every request it refuses. It logs, at INFO, when it has recovered on this node (after a start,
