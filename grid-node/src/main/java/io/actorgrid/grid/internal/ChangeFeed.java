@@ -217,6 +217,12 @@ final class ChangeFeed implements ChangeHub.Listener {
                 if (!events.isEmpty() && events.get(0).sequenceNr() > from && !anyStart[p]) {
                   throw gone(p, from, events.get(0).sequenceNr());
                 }
+                if (events.isEmpty() && p == partial) {
+                  // An id inside an event the journal does not hold (forged, or from another
+                  // grid): go on after the event's predecessor rather than read for it forever.
+                  partial = -1;
+                  skip = 0;
+                }
                 deliver(p, events, out, new long[] {Long.MAX_VALUE, Long.MAX_VALUE});
                 if (events.size() < ChangeHub.READ_CHUNK) {
                   hub.caughtUp(p, seqs[p]);
