@@ -54,6 +54,7 @@ final class ChangeRoutes extends AllDirectives {
       MediaTypes.customWithFixedCharset(
           "application", "x-ndjson", HttpCharsets.UTF_8, java.util.Map.of(), false);
   private static final Duration HEARTBEAT = Duration.ofSeconds(15);
+  private static final long MAX_CHUNK_BYTES = 64 * 1024;
   private static final List<HttpHeader> STREAM_HEADERS =
       List.of(
           RawHeader.create("Cache-Control", "no-cache"),
@@ -231,6 +232,13 @@ final class ChangeRoutes extends AllDirectives {
                           new PFBuilder<Throwable, ByteString>()
                               .match(Throwable.class, error -> failure(error, format))
                               .build())
+                      // While the client reads slower than changes come, send several per chunk
+                      // (one write instead of many); otherwise each goes at once.
+                      .batchWeighted(
+                          MAX_CHUNK_BYTES,
+                          chunk -> (long) chunk.size(),
+                          chunk -> chunk,
+                          ByteString::concat)
                       .keepAlive(HEARTBEAT, () -> heartbeat(format, lastId.get()));
               HttpEntity.Chunked entity =
                   HttpEntities.create(

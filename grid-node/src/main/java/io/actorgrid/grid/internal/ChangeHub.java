@@ -2,7 +2,6 @@ package io.actorgrid.grid.internal;
 
 import io.actorgrid.serialization.CborSerializable;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -200,14 +199,11 @@ public final class ChangeHub implements Extension {
       } else if (position + 1 < tail.start()) {
         return Lookup.READ;
       } else {
-        List<JournalReader.StoredEvent> events = new ArrayList<>(Math.min(max, tail.recent.size()));
-        for (JournalReader.StoredEvent e : tail.recent) {
-          if (e.sequenceNr() > position) {
-            events.add(e);
-            if (events.size() == max) {
-              break;
-            }
-          }
+        int from = (int) (position + 1 - tail.start());
+        int count = Math.min(max, tail.size - from);
+        List<JournalReader.StoredEvent> events = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+          events.add(tail.get(from + i));
         }
         return new Lookup(Kind.EVENTS, events);
       }
@@ -344,9 +340,14 @@ public final class ChangeHub implements Extension {
     return event instanceof PartitionEvent.EntryPut put ? 64L + put.value().length : 64L;
   }
 
-  /** One partition's tail; guarded by itself. */
+  /**
+   * One partition's tail, guarded by itself: a ring of the latest events, in sequence, so that a
+   * feed finds its next event by index however many feeds look.
+   */
   private static final class Tail {
-    final ArrayDeque<JournalReader.StoredEvent> recent = new ArrayDeque<>();
+    final JournalReader.StoredEvent[] ring = new JournalReader.StoredEvent[BUFFER_EVENTS];
+    int head;
+    int size;
     long bytes;
     // The last event the hub knows; -1: unknown (no feed caught up, no push seen).
     long end = -1;
@@ -357,22 +358,39 @@ public final class ChangeHub implements Extension {
     long news = System.nanoTime();
 
     long start() {
-      return recent.isEmpty() ? end + 1 : recent.peekFirst().sequenceNr();
+      return size == 0 ? end + 1 : ring[head].sequenceNr();
+    }
+
+    JournalReader.StoredEvent get(int i) {
+      return ring[(head + i) % ring.length];
     }
 
     void restartAt(long sequenceNr) {
-      recent.clear();
+      java.util.Arrays.fill(ring, null);
+      head = 0;
+      size = 0;
       bytes = 0;
       end = sequenceNr;
     }
 
     void append(JournalReader.StoredEvent e) {
-      recent.addLast(e);
+      if (size == ring.length) {
+        dropFirst();
+      }
+      ring[(head + size) % ring.length] = e;
+      size++;
       bytes += weightOf(e.event());
       end = e.sequenceNr();
-      while (recent.size() > 1 && (recent.size() > BUFFER_EVENTS || bytes > BUFFER_BYTES)) {
-        bytes -= weightOf(recent.removeFirst().event());
+      while (size > 1 && bytes > BUFFER_BYTES) {
+        dropFirst();
       }
+    }
+
+    private void dropFirst() {
+      bytes -= weightOf(ring[head].event());
+      ring[head] = null;
+      head = (head + 1) % ring.length;
+      size--;
     }
 
     void reset() {
