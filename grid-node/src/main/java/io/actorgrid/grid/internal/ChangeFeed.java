@@ -235,8 +235,9 @@ final class ChangeFeed implements ChangeHub.Listener {
     if (!out.isEmpty() || hasPending()) {
       return CompletableFuture.completedFuture(finish(out));
     }
-    return awaitNews()
-        .thenApplyAsync(woken -> woken ? List.<Change>of() : List.of(checkpoint()), executor);
+    // Not async: the next look runs on the stream, and one more hand-over per change and
+    // subscriber is what a feed's cost is made of.
+    return awaitNews().thenApply(woken -> woken ? List.<Change>of() : List.of(checkpoint()));
   }
 
   /** The changes of {@code events} (partition {@code p}, in sequence, after its position). */

@@ -13,7 +13,8 @@ import java.util.Base64;
  * delivered. Only the partition of the last delivered change can be inside an event.
  *
  * Encoded as base64url (no padding) of unsigned varints: a format byte (1), the partition count,
- * each partition's sequence number, then partial + 1 (0: none) and, when there is one, skip.
+ * the lowest sequence number, each partition's sequence number less that one (partitions grow at
+ * similar rates, so these stay short), then partial + 1 (0: none) and, when there is one, skip.
  * Decoding checks every part, so a garbled or foreign id is refused, never misread.
  */
 public final class ChangePosition {
@@ -65,10 +66,15 @@ public final class ChangePosition {
    */
   public static String encode(long[] seqs, int partial, int skip) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(seqs.length * 3 + 8);
+    long base = Long.MAX_VALUE;
+    for (long seq : seqs) {
+      base = Math.min(base, seq);
+    }
     varint(out, FORMAT);
     varint(out, seqs.length);
+    varint(out, base);
     for (long seq : seqs) {
-      varint(out, seq);
+      varint(out, seq - base);
     }
     varint(out, partial + 1L);
     if (partial >= 0) {
@@ -106,9 +112,13 @@ public final class ChangePosition {
               + partitions
               + " (actorgrid.partitions)");
     }
+    long base = read(bytes, at, id);
     long[] seqs = new long[partitions];
     for (int p = 0; p < partitions; p++) {
-      seqs[p] = read(bytes, at, id);
+      seqs[p] = base + read(bytes, at, id);
+      if (seqs[p] < base) {
+        throw invalid(id, "a position in it is out of range");
+      }
     }
     long partial = read(bytes, at, id) - 1;
     if (partial >= partitions) {
