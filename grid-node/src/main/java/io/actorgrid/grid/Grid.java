@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.actorgrid.grid.internal.GridMetrics;
 import io.actorgrid.grid.internal.GridSettings;
 import io.actorgrid.grid.internal.Guardian;
+import io.actorgrid.grid.internal.HistoryRetention;
 import io.actorgrid.grid.internal.HistoryWalk;
 import io.actorgrid.grid.internal.JournalReader;
 import io.actorgrid.grid.internal.MapConfig;
@@ -148,7 +149,16 @@ public final class Grid implements AutoCloseable {
     GridMetrics metrics = new GridMetrics(registry, settings.partitions());
     clusterGauges(metrics, system);
     Grid grid = new Grid(system, settings, metrics);
-    grid.sharding.init(Partition.entity(settings, metrics));
+    grid.sharding.init(
+        Partition.entity(
+            settings,
+            metrics,
+            new HistoryRetention(
+                grid.mapSettings,
+                settings.historyRetention(),
+                settings.historySweepInterval(),
+                () -> grid.historyWalk().reader(),
+                grid.executor())));
     for (int p = 0; p < settings.partitions(); p++) {
       grid.warmUp(p);
     }
@@ -483,7 +493,10 @@ public final class Grid implements AutoCloseable {
   static MapSettings toSettings(MapConfig config) {
     return new MapSettings(
         config.defaultTtlMillis() == 0 ? null : Duration.ofMillis(config.defaultTtlMillis()),
-        config.maxValueBytes());
+        config.maxValueBytes(),
+        config.historyRetentionMillis() == 0
+            ? null
+            : Duration.ofMillis(config.historyRetentionMillis()));
   }
 
   private static final MapConfig NO_CONFIG = new MapConfig(0, 0, 0, 0, 0);

@@ -37,6 +37,8 @@ public record GridSettings(
     long minSnapshotBytes,
     double refuseWritesAbove,
     double resumeWritesBelow,
+    Duration historyRetention,
+    Duration historySweepInterval,
     Journal journal) {
 
   /** Where events are persisted. */
@@ -87,7 +89,26 @@ public record GridSettings(
         c.getBytes("partition.min-snapshot-bytes"),
         fraction(c, "memory.refuse-writes-above"),
         resumeBelow(c),
+        historyRetention(c),
+        c.getDuration("history.sweep-interval"),
         journal(c.getString("journal.type")));
+  }
+
+  /** The node's history retention; null: forever. */
+  private static Duration historyRetention(Config c) {
+    String value = c.getString("history.retention").trim();
+    if (value.equalsIgnoreCase("forever")) {
+      return null;
+    }
+    Duration retention = c.getDuration("history.retention");
+    if (retention.isNegative() || retention.isZero()) {
+      throw new IllegalArgumentException(
+          "actorgrid.history.retention (GRID_HISTORY_RETENTION) must be forever or a positive"
+              + " duration such as 7d, was '"
+              + value
+              + "'");
+    }
+    return retention;
   }
 
   private static Journal journal(String type) {
