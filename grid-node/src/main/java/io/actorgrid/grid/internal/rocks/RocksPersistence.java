@@ -89,5 +89,12 @@ public final class RocksPersistence implements Extension {
   private void close() {
     writer.stop();
     store.close();
+    // The actor system's logging has stopped by now.
+    org.slf4j.LoggerFactory.getLogger(RocksPersistence.class)
+        .info(
+            "RocksDB journal in {} closed after {} group commits of {} journal requests",
+            settings.dir(),
+            writer.commits(),
+            writer.committedRequests());
   }
 }

@@ -55,6 +55,9 @@ final class RocksWriter {
   private final ReentrantReadWriteLock submitting = new ReentrantReadWriteLock();
   private boolean stopped;
   private final Thread thread;
+  // Written by the writer thread only; read for the log line at close.
+  private volatile long commits;
+  private volatile long committedRequests;
 
   RocksWriter(RocksStore store, ChangeNotifier notifier, int maxBatch) {
     this.store = store;
@@ -98,6 +101,15 @@ final class RocksWriter {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Group commits so far, and the journal requests they carried. */
+  long commits() {
+    return commits;
+  }
+
+  long committedRequests() {
+    return committedRequests;
   }
 
   private CompletableFuture<Void> submit(Request request) {
@@ -192,6 +204,8 @@ final class RocksWriter {
       return;
     }
     highest.putAll(touched);
+    commits++;
+    committedRequests += accepted.size();
     accepted.forEach(request -> request.done().complete(null));
     touched.keySet().forEach(notifier::changed);
   }
