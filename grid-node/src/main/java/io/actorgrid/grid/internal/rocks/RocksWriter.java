@@ -28,8 +28,15 @@ import org.rocksdb.WriteBatch;
  * deletion is committed: events written after the request was made are never deleted by it.
  */
 final class RocksWriter {
-  /** Events of one actor's persist call: an AtomicWrite of Pekko, serialized. */
-  record Events(String persistenceId, long lowestSequenceNr, List<byte[]> values) {
+  /**
+   * Events of one actor's persist call: an AtomicWrite of Pekko, serialized, with its key prefix
+   * (made by the caller, so that an id the store cannot key fails alone, not the group commit).
+   */
+  record Events(String persistenceId, byte[] prefix, long lowestSequenceNr, List<byte[]> values) {
+    Events(String persistenceId, long lowestSequenceNr, List<byte[]> values) {
+      this(persistenceId, RocksKeys.prefix(persistenceId), lowestSequenceNr, values);
+    }
+
     long highestSequenceNr() {
       return lowestSequenceNr + values.size() - 1;
     }
@@ -41,7 +48,8 @@ final class RocksWriter {
 
   private record Append(List<Events> writes, CompletableFuture<Void> done) implements Request {}
 
-  private record DeleteTo(String persistenceId, long toSequenceNr, CompletableFuture<Void> done)
+  private record DeleteTo(
+      String persistenceId, byte[] prefix, long toSequenceNr, CompletableFuture<Void> done)
       implements Request {}
 
   private record Stop(CompletableFuture<Void> done) implements Request {}
@@ -79,7 +87,13 @@ final class RocksWriter {
 
   /** Deletes the id's events up to {@code toSequenceNr}, keeping its highest sequence number. */
   CompletableFuture<Void> deleteTo(String persistenceId, long toSequenceNr) {
-    return submit(new DeleteTo(persistenceId, toSequenceNr, new CompletableFuture<>()));
+    byte[] prefix;
+    try {
+      prefix = RocksKeys.prefix(persistenceId);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return submit(new DeleteTo(persistenceId, prefix, toSequenceNr, new CompletableFuture<>()));
   }
 
   /** Commits every request submitted so far, refuses later ones and ends the thread. */
@@ -167,7 +181,7 @@ final class RocksWriter {
             continue;
           }
           for (Events events : append.writes()) {
-            byte[] prefix = RocksKeys.prefix(events.persistenceId());
+            byte[] prefix = events.prefix();
             long sequenceNr = events.lowestSequenceNr();
             for (byte[] value : events.values()) {
               writes.put(store.events, RocksKeys.key(prefix, sequenceNr++), value);
@@ -177,7 +191,7 @@ final class RocksWriter {
         } else if (request instanceof DeleteTo delete) {
           long to = Math.min(delete.toSequenceNr(), highest(delete.persistenceId(), touched));
           if (to > 0) {
-            byte[] prefix = RocksKeys.prefix(delete.persistenceId());
+            byte[] prefix = delete.prefix();
             writes.deleteRange(
                 store.events,
                 RocksKeys.key(prefix, 0),

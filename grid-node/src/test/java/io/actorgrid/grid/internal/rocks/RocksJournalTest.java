@@ -212,6 +212,18 @@ class RocksJournalTest {
   }
 
   @Test
+  void rejectsAnIdTooLongToKeyWithoutFailingOtherWriters(TestInfo info) {
+    String pid = pid(info);
+    String tooLong = "x".repeat(RocksKeys.MAX_ID_BYTES + 1);
+    TestKit probe = new TestKit(system);
+    send(system, probe, atomic(repr(tooLong, 1, "a", probe.getRef())));
+    write(system, pid, 1, 2);
+    probe.expectMsgEquals(TIMEOUT, JournalProtocol.WriteMessagesSuccessful$.MODULE$);
+    probe.expectMsgClass(TIMEOUT, JournalProtocol.WriteMessageRejected.class);
+    assertEquals(range(1, 2), replayAll(system, pid).sequenceNrs());
+  }
+
+  @Test
   void keepsPersistenceIdsThatShareAPrefixApart(TestInfo info) {
     String pid = pid(info);
     write(system, pid, 1, 3);
