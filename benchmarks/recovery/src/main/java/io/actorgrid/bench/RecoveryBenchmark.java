@@ -21,8 +21,8 @@ import java.util.stream.Stream;
  * how long the recovery took, the snapshots written (H2 only), the journal's size on disk and the
  * heap the records take after recovery.
  *
- * <pre>[GRID_JOURNAL=rocksdb] java -cp ... io.actorgrid.bench.RecoveryBenchmark EVENTS KEYS
- * PARTITIONS [VALUE_BYTES]</pre>
+ * <pre>[GRID_JOURNAL=rocksdb] [RANDOM_VALUES=1] java -cp ... io.actorgrid.bench.RecoveryBenchmark
+ * EVENTS KEYS PARTITIONS [VALUE_BYTES]</pre>
  */
 public final class RecoveryBenchmark {
   private RecoveryBenchmark() {}
@@ -46,6 +46,9 @@ public final class RecoveryBenchmark {
             .withFallback(ConfigFactory.load());
     byte[] value = new byte[valueBytes];
     java.util.Arrays.fill(value, (byte) 'x');
+    // RANDOM_VALUES=1: incompressible values, for journals that compress (RocksDB does).
+    boolean random = "1".equals(System.getenv("RANDOM_VALUES"));
+    java.util.Random rnd = new java.util.Random(1);
 
     long baseline;
     long writeMillis;
@@ -57,7 +60,12 @@ public final class RecoveryBenchmark {
       long start = System.nanoTime();
       for (int i = 0; i < events; i++) {
         inFlight.acquire();
-        map.put("key-" + (i % keys), value, "application/octet-stream")
+        byte[] v = value;
+        if (random) {
+          v = new byte[valueBytes];
+          rnd.nextBytes(v);
+        }
+        map.put("key-" + (i % keys), v, "application/octet-stream")
             .toCompletableFuture()
             .whenComplete((r, e) -> inFlight.release());
       }
