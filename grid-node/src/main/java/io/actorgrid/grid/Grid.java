@@ -2,6 +2,7 @@ package io.actorgrid.grid;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.actorgrid.grid.internal.EmbeddedJournals;
 import io.actorgrid.grid.internal.GridMetrics;
 import io.actorgrid.grid.internal.GridSettings;
 import io.actorgrid.grid.internal.Guardian;
@@ -128,6 +129,10 @@ public final class Grid implements AutoCloseable {
               + " the same partitions to different files. Use a shared journal for clusters:"
               + " GRID_JOURNAL=postgres with GRID_JDBC_URL, or GRID_JOURNAL=cassandra.");
     }
+    EmbeddedJournals.check(
+        settings,
+        !config.getString("actorgrid.journal.h2-url").isEmpty()
+            || !config.getString("actorgrid.journal.rocksdb.dir").isEmpty());
     Config effective = NodeConfig.effective(config, settings);
     ActorSystem<?> system =
         ActorSystem.create(Guardian.create(settings), GridSettings.SYSTEM_NAME, effective);

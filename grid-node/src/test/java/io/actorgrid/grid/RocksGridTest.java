@@ -103,6 +103,33 @@ class RocksGridTest {
   }
 
   @Test
+  void aDataDirectoryWithTheOtherEmbeddedJournalsDataIsRefused() {
+    Config h2 = ConfigFactory.parseString("actorgrid.journal.type = h2").withFallback(config());
+    try (Grid grid = Grid.start(h2)) {
+      grid.awaitReady(Duration.ofSeconds(60));
+      await(grid.map("m").put("k", "v".getBytes(UTF_8), "text/plain"));
+    }
+    // Switching GRID_JOURNAL on that directory would serve an empty grid: refused.
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> Grid.start(config()));
+    assertTrue(e.getMessage().contains("GRID_JOURNAL=h2"), e.getMessage());
+    // The H2 node still starts there and has its record.
+    try (Grid grid = Grid.start(h2)) {
+      grid.awaitReady(Duration.ofSeconds(60));
+      assertTrue(await(grid.map("m").get("k")).isPresent());
+    }
+  }
+
+  @Test
+  void anH2NodeOnARocksdbDataDirectoryIsRefused() {
+    try (Grid grid = start()) {
+      await(grid.map("m").put("k", "v".getBytes(UTF_8), "text/plain"));
+    }
+    Config h2 = ConfigFactory.parseString("actorgrid.journal.type = h2").withFallback(config());
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> Grid.start(h2));
+    assertTrue(e.getMessage().contains("GRID_JOURNAL=rocksdb"), e.getMessage());
+  }
+
+  @Test
   void aNodeOnRocksdbThatWouldJoinOthersRefusesToStart() {
     Config joining =
         ConfigFactory.parseString("actorgrid.cluster.seed-nodes = \"127.0.0.1:1\"")
