@@ -45,16 +45,22 @@ public record GridSettings(
   public enum Journal {
     H2,
     POSTGRES,
-    CASSANDRA;
+    CASSANDRA,
+    /** Embedded RocksDB under the data directory (io.actorgrid.grid.internal.rocks). */
+    ROCKSDB;
 
-    /** The read journal used to probe the journal's health. */
+    /** The read journal: the journal's health probe, event history and change feeds use it. */
     public String readJournalPluginId() {
-      return this == CASSANDRA ? "pekko.persistence.cassandra.query" : "jdbc-read-journal";
+      return switch (this) {
+        case CASSANDRA -> "pekko.persistence.cassandra.query";
+        case ROCKSDB -> "actorgrid-rocksdb.query";
+        case H2, POSTGRES -> "jdbc-read-journal";
+      };
     }
 
     /** Whether several nodes can share it. */
     public boolean shared() {
-      return this != H2;
+      return this == POSTGRES || this == CASSANDRA;
     }
   }
 
@@ -116,11 +122,12 @@ public record GridSettings(
       case "h2" -> Journal.H2;
       case "postgres", "postgresql" -> Journal.POSTGRES;
       case "cassandra" -> Journal.CASSANDRA;
+      case "rocksdb" -> Journal.ROCKSDB;
       default ->
           throw new IllegalArgumentException(
               "actorgrid.journal.type (GRID_JOURNAL) is '"
                   + type
-                  + "'; use h2, postgres or cassandra");
+                  + "'; use h2, rocksdb, postgres or cassandra");
     };
   }
 
