@@ -195,7 +195,7 @@ class CassandraJournalTest extends OneCassandraPerClass {
     try (CqlSession cql = cql()) {
       RetentionScenario.run(
           () -> start(keyspace, "retention", RetentionScenario.NODE_CONFIG),
-          () -> {
+          grid -> {
             long events = 0;
             long bytes = 0;
             for (Row row : cql.execute("SELECT event FROM " + keyspace + ".messages")) {

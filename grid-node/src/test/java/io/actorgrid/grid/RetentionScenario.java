@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -49,7 +50,8 @@ final class RetentionScenario {
    * Runs the scenario: {@code start} starts the node (again after the first close), on the same
    * journal; {@code size} measures the journal while it runs.
    */
-  static void run(Supplier<Grid> start, Supplier<Size> size, int partitions) throws Exception {
+  static void run(Supplier<Grid> start, Function<Grid, Size> size, int partitions)
+      throws Exception {
     Map<String, byte[]> live = new LinkedHashMap<>();
     long oldVersion;
     String keeper;
@@ -95,7 +97,7 @@ final class RetentionScenario {
         await(shortLived.delete("s-" + i));
         live.remove("s-" + i);
       }
-      before = size.get();
+      before = size.apply(grid);
       // Retention set once the journal is full: its size before is all the history written.
       await(shortLived.configure(new MapSettings(null, 0, Duration.ofSeconds(2)), null));
 
@@ -105,7 +107,7 @@ final class RetentionScenario {
           && (after.events() > before.events() / 2
               || await(shortLived.history(goneKey, HistoryQuery.newest())).isPresent())) {
         Thread.sleep(500);
-        after = size.get();
+        after = size.apply(grid);
       }
       System.out.printf("journal before retention: %s, after: %s%n", before, after);
       assertTrue(

@@ -48,7 +48,7 @@ class RocksEventSourcedTest {
             PartitionJournal.create(
                 PID,
                 recovered.getRef(),
-                sequenceNr -> {},
+                PartitionJournal.Cleanup.NONE,
                 MIN_SNAPSHOT_BYTES,
                 Duration.ofHours(1),
                 100,
