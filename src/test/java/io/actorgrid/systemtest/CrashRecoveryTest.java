@@ -42,10 +42,15 @@ class CrashRecoveryTest extends OneNodePerTest {
   private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration VERIFY_TIMEOUT = Duration.ofMinutes(2);
 
+  /** Environment of the node, beyond its ports and data directory: the shipped defaults. */
+  Map<String, String> nodeEnv() {
+    return Map.of();
+  }
+
   @Test
   @Timeout(value = 10, unit = TimeUnit.MINUTES)
   void acknowledgedWritesSurviveSigkillAndSigterm() throws Exception {
-    node = NodeProcess.start(workDir.resolve("node-data"), NodePorts.free(), Map.of());
+    node = NodeProcess.start(workDir.resolve("node-data"), NodePorts.free(), nodeEnv());
     node.awaitReady(NodeProcess.READY_TIMEOUT);
     List<List<KeyHistory>> keysPerWriter = keysPerWriter();
 
@@ -64,7 +69,7 @@ class CrashRecoveryTest extends OneNodePerTest {
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void idempotentIncrementsCountOnceAcrossSigkill() throws Exception {
-    node = NodeProcess.start(workDir.resolve("node-data"), NodePorts.free(), Map.of());
+    node = NodeProcess.start(workDir.resolve("node-data"), NodePorts.free(), nodeEnv());
     node.awaitReady(NodeProcess.READY_TIMEOUT);
     GridHttpClient client = new GridHttpClient(node.baseUri());
     assertEquals(

@@ -3,9 +3,11 @@ package io.actorgrid.grid;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.actorgrid.grid.internal.ChangeFeeds;
+import io.actorgrid.grid.internal.EmbeddedJournals;
 import io.actorgrid.grid.internal.GridMetrics;
 import io.actorgrid.grid.internal.GridSettings;
 import io.actorgrid.grid.internal.Guardian;
+import io.actorgrid.grid.internal.HistoryRetention;
 import io.actorgrid.grid.internal.HistoryWalk;
 import io.actorgrid.grid.internal.JournalReader;
 import io.actorgrid.grid.internal.MapConfig;
@@ -15,6 +17,7 @@ import io.actorgrid.grid.internal.NodeConfig;
 import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.grid.internal.PartitionRequests;
 import io.actorgrid.grid.internal.Partitioner;
+import io.actorgrid.grid.internal.rocks.RocksPersistence;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
@@ -125,17 +128,31 @@ public final class Grid implements AutoCloseable {
    */
   public static Grid start(Config config, MeterRegistry registry) {
     GridSettings settings = GridSettings.from(config);
-    if (settings.journal() == GridSettings.Journal.H2 && settings.joinsOthers()) {
+    if (!settings.journal().shared() && settings.joinsOthers()) {
       throw new IllegalStateException(
           "this node is configured to join other nodes (seed nodes or bootstrap), but its journal"
-              + " is the embedded H2 file, which only this node can use: nodes would persist the"
-              + " same partitions to different files. Use a shared journal for clusters:"
+              + " is embedded ("
+              + settings.journal().name().toLowerCase(java.util.Locale.ROOT)
+              + " under the data directory), which only this node can use: nodes would persist"
+              + " the same partitions to different files. Use a shared journal for clusters:"
               + " GRID_JOURNAL=postgres with GRID_JDBC_URL, or GRID_JOURNAL=cassandra.");
     }
+    EmbeddedJournals.check(
+        settings,
+        !config.getString("actorgrid.journal.h2-url").isEmpty()
+            || !config.getString("actorgrid.journal.rocksdb.dir").isEmpty());
     Config effective = NodeConfig.effective(config, settings);
     ActorSystem<?> system =
         ActorSystem.create(Guardian.create(settings), GridSettings.SYSTEM_NAME, effective);
-    if (settings.journal() != GridSettings.Journal.CASSANDRA) {
+    if (settings.journal() == GridSettings.Journal.ROCKSDB) {
+      // No schema; opened now, so that a locked or unreadable directory fails the start.
+      try {
+        RocksPersistence.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system));
+      } catch (RuntimeException e) {
+        system.terminate();
+        throw new IllegalStateException("the RocksDB journal could not be opened: " + e, e);
+      }
+    } else if (settings.journal() != GridSettings.Journal.CASSANDRA) {
       // Cassandra's plugin creates its keyspace and tables itself (schema-autocreate).
       try {
         (settings.journal() == GridSettings.Journal.H2
@@ -152,7 +169,16 @@ public final class Grid implements AutoCloseable {
     GridMetrics metrics = new GridMetrics(registry, settings.partitions());
     clusterGauges(metrics, system);
     Grid grid = new Grid(system, settings, metrics);
-    grid.sharding.init(Partition.entity(settings, metrics));
+    grid.sharding.init(
+        Partition.entity(
+            settings,
+            metrics,
+            new HistoryRetention(
+                grid.mapSettings,
+                settings.historyRetention(),
+                settings.historySweepInterval(),
+                () -> grid.historyWalk().reader(),
+                grid.executor())));
     for (int p = 0; p < settings.partitions(); p++) {
       grid.warmUp(p);
     }
@@ -524,7 +550,10 @@ public final class Grid implements AutoCloseable {
   static MapSettings toSettings(MapConfig config) {
     return new MapSettings(
         config.defaultTtlMillis() == 0 ? null : Duration.ofMillis(config.defaultTtlMillis()),
-        config.maxValueBytes());
+        config.maxValueBytes(),
+        config.historyRetentionMillis() == 0
+            ? null
+            : Duration.ofMillis(config.historyRetentionMillis()));
   }
 
   private static final MapConfig NO_CONFIG = new MapConfig(0, 0, 0, 0, 0);

@@ -477,7 +477,10 @@ public final class GridMap {
                         settings.defaultTtl() == null ? 0 : settings.defaultTtl().toMillis(),
                         settings.maxValueBytes(),
                         false,
-                        expected(precondition))))
+                        expected(precondition),
+                        settings.historyRetention() == null
+                            ? 0
+                            : settings.historyRetention().toMillis())))
         .thenApply(
             outcome ->
                 new WriteResult(
@@ -540,7 +543,12 @@ public final class GridMap {
                     name,
                     outcome.version(),
                     new MapConfig(
-                        op.defaultTtlMillis(), op.maxValueBytes(), outcome.version(), 0, 0));
+                        op.defaultTtlMillis(),
+                        op.maxValueBytes(),
+                        outcome.version(),
+                        0,
+                        0,
+                        op.historyRetentionMillis()));
             case DELETED -> grid.noteMapConfig(name, outcome.version(), null);
             default -> {}
           }

@@ -12,9 +12,17 @@ import java.time.Duration;
  *     to records written after the change, not to existing ones.
  * @param maxValueBytes largest value of the map, at most the node's {@code
  *     actorgrid.limits.max-value-bytes}; 0: the node's limit
+ * @param historyRetention how long the history of the map's records is kept (and the change feed's
+ *     positions stay valid); null: the node's {@code actorgrid.history.retention}. The journal
+ *     frees what is older, partition by partition, once no map with records in the partition keeps
+ *     it longer.
  */
-public record MapSettings(Duration defaultTtl, long maxValueBytes) {
+public record MapSettings(Duration defaultTtl, long maxValueBytes, Duration historyRetention) {
   public MapSettings {
+    if (historyRetention != null && (historyRetention.isNegative() || historyRetention.isZero())) {
+      throw new InvalidRequestException(
+          "historyRetention must be positive, was " + historyRetention);
+    }
     if (defaultTtl != null && (defaultTtl.isNegative() || defaultTtl.isZero())) {
       throw new InvalidRequestException("defaultTtl must be positive, was " + defaultTtl);
     }
@@ -24,6 +32,11 @@ public record MapSettings(Duration defaultTtl, long maxValueBytes) {
     }
   }
 
-  /** No default TTL, the node's value limit. */
-  public static final MapSettings DEFAULT = new MapSettings(null, 0);
+  /** Settings with the node's history retention. */
+  public MapSettings(Duration defaultTtl, long maxValueBytes) {
+    this(defaultTtl, maxValueBytes, null);
+  }
+
+  /** No default TTL, the node's value limit and history retention. */
+  public static final MapSettings DEFAULT = new MapSettings(null, 0, null);
 }

@@ -37,9 +37,14 @@ class CassandraJournalTest extends OneCassandraPerClass {
   private static final int PARTITIONS = 4;
 
   private static Grid start(String keyspace, String node) {
+    return start(keyspace, node, "");
+  }
+
+  private static Grid start(String keyspace, String node, String extraConfig) {
     Config config =
         ConfigFactory.parseString(
-                cassandra.nodeConfig(keyspace)
+                extraConfig
+                    + cassandra.nodeConfig(keyspace)
                     + "actorgrid.partitions = "
                     + PARTITIONS
                     + "\nactorgrid.data-dir = \""
@@ -179,6 +184,27 @@ class CassandraJournalTest extends OneCassandraPerClass {
       } while (page.nextCursor() != null);
       assertEquals(new ArrayList<>(expected.keySet()), listed);
       assertEquals(List.of(new MapInfo("m", expected.size())), await(grid.maps()));
+    }
+  }
+
+  @Test
+  void retentionDeletesEventsAndARestartRecoversAcrossTheDeletion() throws Exception {
+    String keyspace = "retention";
+    // Cassandra deletes with tombstones: rows stop counting at once, and their disk space is
+    // freed by compaction once gc_grace_seconds have passed (docs/operations.md).
+    try (CqlSession cql = cql()) {
+      RetentionScenario.run(
+          () -> start(keyspace, "retention", RetentionScenario.NODE_CONFIG),
+          grid -> {
+            long events = 0;
+            long bytes = 0;
+            for (Row row : cql.execute("SELECT event FROM " + keyspace + ".messages")) {
+              events++;
+              bytes += row.getByteBuffer("event").remaining();
+            }
+            return new RetentionScenario.Size(events, bytes);
+          },
+          PARTITIONS);
     }
   }
 

@@ -68,8 +68,17 @@ class HistoryTest {
 
   @Test
   void historyCrossesEveryKindOfChangeAndARestart() throws Exception {
+    historyAcrossChanges(ConfigFactory.empty());
+  }
+
+  @Test
+  void historyCrossesEveryKindOfChangeOnTheRocksDbJournal() throws Exception {
+    historyAcrossChanges(ConfigFactory.parseString("actorgrid.journal.type = rocksdb"));
+  }
+
+  private void historyAcrossChanges(Config journal) throws Exception {
     List<Long> versions = new ArrayList<>();
-    try (Grid grid = start()) {
+    try (Grid grid = start(journal)) {
       GridMap map = grid.map("users");
       versions.add(await(map.put("alice", json("{\"n\":1}"), "application/json")).version());
       versions.add(await(map.patch("alice", json("{\"m\":2}"), WriteOptions.none())).version());
@@ -97,7 +106,7 @@ class HistoryTest {
           ops(history));
       assertTrue(await(map.put("alice", json("back"), "text/plain")).created());
     }
-    try (Grid grid = start()) {
+    try (Grid grid = start(journal)) {
       History history = history(grid.map("users"), "alice");
       assertEquals(
           List.of(

@@ -107,10 +107,14 @@ final class MapRoutes extends AllDirectives {
         ? null
         : new MapReply.Settings(
             settings.defaultTtl() == null ? null : Ttls.format(settings.defaultTtl()),
-            settings.maxValueBytes());
+            settings.maxValueBytes(),
+            settings.historyRetention() == null ? null : Ttls.format(settings.historyRetention()));
   }
 
-  /** PUT /v1/maps/{map} with {"defaultTtl": "30s", "maxValueBytes": 1024}, both optional. */
+  /**
+   * PUT /v1/maps/{map} with {"defaultTtl": "30s", "maxValueBytes": 1024, "historyRetention": "7d"},
+   * each optional.
+   */
   private Route configureMap(String mapName) {
     return writes.withBody(
         true,
@@ -143,6 +147,7 @@ final class MapRoutes extends AllDirectives {
       throw new InvalidRequestException("map settings are a JSON object, such as " + example);
     }
     Duration ttl = null;
+    Duration retention = null;
     long maxValueBytes = 0;
     for (Map.Entry<String, JsonNode> field : node.properties()) {
       JsonNode value = field.getValue();
@@ -156,6 +161,16 @@ final class MapRoutes extends AllDirectives {
             ttl = Ttls.parse(value.textValue(), "defaultTtl");
           }
         }
+        case "historyRetention" -> {
+          if (!value.isNull()) {
+            if (!value.isTextual()) {
+              throw new InvalidRequestException(
+                  "historyRetention is a string such as \"7d\" (units ms, s, m, h, d), or null"
+                      + " for the node's retention");
+            }
+            retention = Ttls.parse(value.textValue(), "historyRetention");
+          }
+        }
         case "maxValueBytes" -> {
           if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0) {
             throw new InvalidRequestException(
@@ -167,10 +182,10 @@ final class MapRoutes extends AllDirectives {
             throw new InvalidRequestException(
                 "unknown map setting '"
                     + field.getKey()
-                    + "'; the settings are defaultTtl and maxValueBytes");
+                    + "'; the settings are defaultTtl, maxValueBytes and historyRetention");
       }
     }
-    return new MapSettings(ttl, maxValueBytes);
+    return new MapSettings(ttl, maxValueBytes, retention);
   }
 
   private Route dropMap(String mapName) {

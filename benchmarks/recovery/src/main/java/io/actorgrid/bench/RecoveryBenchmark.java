@@ -17,10 +17,12 @@ import java.util.stream.Stream;
 
 /**
  * Writes EVENTS events of VALUE_BYTES each over KEYS distinct keys into PARTITIONS partitions of an
- * embedded node (H2 journal), restarts the node and reports how long the recovery took, the
- * snapshots written, the journal's size on disk and the heap the records take after recovery.
+ * embedded node (H2 journal, or RocksDB with GRID_JOURNAL=rocksdb), restarts the node and reports
+ * how long the recovery took, the snapshots written (H2 only), the journal's size on disk and the
+ * heap the records take after recovery.
  *
- * <pre>java -cp ... io.actorgrid.bench.RecoveryBenchmark EVENTS KEYS PARTITIONS [VALUE_BYTES]</pre>
+ * <pre>[GRID_JOURNAL=rocksdb] [RANDOM_VALUES=1] java -cp ... io.actorgrid.bench.RecoveryBenchmark
+ * EVENTS KEYS PARTITIONS [VALUE_BYTES]</pre>
  */
 public final class RecoveryBenchmark {
   private RecoveryBenchmark() {}
@@ -30,6 +32,7 @@ public final class RecoveryBenchmark {
     int keys = Integer.parseInt(args[1]);
     int partitions = Integer.parseInt(args[2]);
     int valueBytes = args.length > 3 ? Integer.parseInt(args[3]) : 1024;
+    String journal = System.getenv().getOrDefault("GRID_JOURNAL", "h2");
     Path dir = Files.createTempDirectory("actorgrid-recovery");
     Config config =
         ConfigFactory.parseString(
@@ -38,10 +41,14 @@ public final class RecoveryBenchmark {
                     + "\"\nactorgrid.partitions = "
                     + partitions
                     + "\nactorgrid.cluster.port = 0\nactorgrid.request-timeout = 30s\n"
-                    + "actorgrid.startup-timeout = 300s")
+                    + "actorgrid.startup-timeout = 300s\nactorgrid.journal.type = "
+                    + journal)
             .withFallback(ConfigFactory.load());
     byte[] value = new byte[valueBytes];
     java.util.Arrays.fill(value, (byte) 'x');
+    // RANDOM_VALUES=1: incompressible values, for journals that compress (RocksDB does).
+    boolean random = "1".equals(System.getenv("RANDOM_VALUES"));
+    java.util.Random rnd = new java.util.Random(1);
 
     long baseline;
     long writeMillis;
@@ -53,7 +60,12 @@ public final class RecoveryBenchmark {
       long start = System.nanoTime();
       for (int i = 0; i < events; i++) {
         inFlight.acquire();
-        map.put("key-" + (i % keys), value, "application/octet-stream")
+        byte[] v = value;
+        if (random) {
+          v = new byte[valueBytes];
+          rnd.nextBytes(v);
+        }
+        map.put("key-" + (i % keys), v, "application/octet-stream")
             .toCompletableFuture()
             .whenComplete((r, e) -> inFlight.release());
       }
@@ -89,10 +101,30 @@ public final class RecoveryBenchmark {
       }
     }
 
-    String url = "jdbc:h2:file:" + dir.resolve("journal") + ";ACCESS_MODE_DATA=r";
     long snapshots = 0;
     long largestSnapshot = 0;
     long snapshotBytes = 0;
+    if (!journal.equals("h2")) {
+      System.out.printf(
+          "journal=%s events=%d keys=%d partitions=%d value=%dB | write %d ms (%.0f/s) | start"
+              + " with data %d ms, empty %d ms | data directory %.1f MB | heap %.1f MB (%.0f"
+              + " B/record)%n",
+          journal,
+          events,
+          keys,
+          partitions,
+          valueBytes,
+          writeMillis,
+          events * 1000.0 / writeMillis,
+          recoveryMillis,
+          emptyMillis,
+          size(dir) / 1e6,
+          heap / 1e6,
+          (double) heap / keys);
+      delete(dir);
+      return;
+    }
+    String url = "jdbc:h2:file:" + dir.resolve("journal") + ";ACCESS_MODE_DATA=r";
     try (Connection c = DriverManager.getConnection(url, "sa", "");
         ResultSet rs =
             c.createStatement()
@@ -126,6 +158,12 @@ public final class RecoveryBenchmark {
         heap / 1e6,
         (double) heap / keys);
     delete(dir);
+  }
+
+  private static long size(Path dir) throws java.io.IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
   }
 
   private static void delete(Path dir) throws java.io.IOException {

@@ -37,22 +37,30 @@ public record GridSettings(
     long minSnapshotBytes,
     double refuseWritesAbove,
     double resumeWritesBelow,
+    Duration historyRetention,
+    Duration historySweepInterval,
     Journal journal) {
 
   /** Where events are persisted. */
   public enum Journal {
     H2,
     POSTGRES,
-    CASSANDRA;
+    CASSANDRA,
+    /** Embedded RocksDB under the data directory (io.actorgrid.grid.internal.rocks). */
+    ROCKSDB;
 
-    /** The read journal used to probe the journal's health. */
+    /** The read journal: the journal's health probe, event history and change feeds use it. */
     public String readJournalPluginId() {
-      return this == CASSANDRA ? "pekko.persistence.cassandra.query" : "jdbc-read-journal";
+      return switch (this) {
+        case CASSANDRA -> "pekko.persistence.cassandra.query";
+        case ROCKSDB -> "actorgrid-rocksdb.query";
+        case H2, POSTGRES -> "jdbc-read-journal";
+      };
     }
 
     /** Whether several nodes can share it. */
     public boolean shared() {
-      return this != H2;
+      return this == POSTGRES || this == CASSANDRA;
     }
   }
 
@@ -87,7 +95,26 @@ public record GridSettings(
         c.getBytes("partition.min-snapshot-bytes"),
         fraction(c, "memory.refuse-writes-above"),
         resumeBelow(c),
+        historyRetention(c),
+        c.getDuration("history.sweep-interval"),
         journal(c.getString("journal.type")));
+  }
+
+  /** The node's history retention; null: forever. */
+  private static Duration historyRetention(Config c) {
+    String value = c.getString("history.retention").trim();
+    if (value.equalsIgnoreCase("forever")) {
+      return null;
+    }
+    Duration retention = c.getDuration("history.retention");
+    if (retention.isNegative() || retention.isZero()) {
+      throw new IllegalArgumentException(
+          "actorgrid.history.retention (GRID_HISTORY_RETENTION) must be forever or a positive"
+              + " duration such as 7d, was '"
+              + value
+              + "'");
+    }
+    return retention;
   }
 
   private static Journal journal(String type) {
@@ -95,11 +122,12 @@ public record GridSettings(
       case "h2" -> Journal.H2;
       case "postgres", "postgresql" -> Journal.POSTGRES;
       case "cassandra" -> Journal.CASSANDRA;
+      case "rocksdb" -> Journal.ROCKSDB;
       default ->
           throw new IllegalArgumentException(
               "actorgrid.journal.type (GRID_JOURNAL) is '"
                   + type
-                  + "'; use h2, postgres or cassandra");
+                  + "'; use h2, rocksdb, postgres or cassandra");
     };
   }
 

@@ -15,9 +15,10 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  * as a cluster of its own when no seed nodes are configured (with seed nodes, Pekko's seed-node
  * process joins them).
  *
- * <p>It also guards the embedded H2 journal: H2 is a file of this node, so a second node would
- * write the same partitions to another journal and clients would see two diverging grids. When
- * another member comes up while this node uses H2, the node shuts down rather than serve.
+ * <p>It also guards the embedded journals (H2, RocksDB): they are files of this node, so a second
+ * node would write the same partitions to another journal and clients would see two diverging
+ * grids. When another member comes up while this node uses one, the node shuts down rather than
+ * serve.
  */
 public final class Guardian {
   private Guardian() {}
@@ -46,10 +47,11 @@ public final class Guardian {
                       ctx.getLog()
                           .error(
                               "Node {} joined this node's cluster, but this node keeps its journal"
-                                  + " in a local H2 file that other nodes cannot share. Shutting"
+                                  + " in local {} files that other nodes cannot share. Shutting"
                                   + " down. Run clusters on a shared journal: GRID_JOURNAL=postgres"
                                   + " or cassandra.",
-                              up.member().address());
+                              up.member().address(),
+                              settings.journal());
                       CoordinatedShutdown.get(ctx.getSystem())
                           .run(CoordinatedShutdown.unknownReason());
                     }

@@ -60,6 +60,11 @@ public final class HistoryWalk {
     this.executor = executor;
   }
 
+  /** The reader the walk reads through. */
+  public JournalReader reader() {
+    return reader;
+  }
+
   /**
    * Up to {@code limit} changes of the record, newest first, starting at its event {@code from}
    * (its last event, or a page's {@code next}).

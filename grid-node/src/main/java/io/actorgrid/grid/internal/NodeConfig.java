@@ -2,6 +2,8 @@ package io.actorgrid.grid.internal;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.actorgrid.grid.internal.rocks.RocksSettings;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -9,7 +11,8 @@ import java.util.Map;
 
 /**
  * Derives the Pekko settings that follow from the {@code actorgrid} section: the journal plugin and
- * its connection, chosen by {@code actorgrid.journal.type}.
+ * its connection, chosen by {@code actorgrid.journal.type}. The read journal of each type is {@link
+ * GridSettings.Journal#readJournalPluginId()}.
  */
 public final class NodeConfig {
   private NodeConfig() {}
@@ -101,6 +104,21 @@ public final class NodeConfig {
         // The plugin creates its keyspace and tables once, without retrying; the driver's 2 s
         // default fails them on a busy server and leaves the node unable to recover partitions.
         overrides.put("datastax-java-driver.basic.request.timeout", "15s");
+      }
+      case ROCKSDB -> {
+        String dir = config.getString("actorgrid.journal.rocksdb.dir");
+        String durability = config.getString("actorgrid.journal.rocksdb.durability");
+        // Parsed here so that a typo fails the start with the operator's setting named.
+        RocksSettings.Durability.parse(durability);
+        String p = RocksSettings.PATH + ".";
+        overrides.put("pekko.persistence.journal.plugin", p + "journal");
+        overrides.put("pekko.persistence.snapshot-store.plugin", p + "snapshot-store");
+        overrides.put(
+            p + "dir",
+            dir.isEmpty()
+                ? settings.dataDir().resolve("rocksdb").toString()
+                : Path.of(dir).toAbsolutePath().normalize().toString());
+        overrides.put(p + "durability", durability);
       }
       default -> throw new IllegalStateException();
     }

@@ -1,6 +1,5 @@
 package io.actorgrid.grid.internal;
 
-import com.typesafe.config.ConfigFactory;
 import io.actorgrid.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -11,7 +10,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -21,10 +19,6 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.pattern.Patterns;
-import org.apache.pekko.persistence.Persistence;
-import org.apache.pekko.persistence.SnapshotProtocol;
-import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.PersistenceId;
 
 /*
@@ -223,6 +217,13 @@ public final class Partition {
     INSTANCE
   }
 
+  private enum RetentionDue implements Command {
+    INSTANCE
+  }
+
+  /** Retention no longer keeps the events up to {@code upTo} (0: it keeps all). */
+  private record RetentionCut(long upTo) implements Command {}
+
   /** How long a change of settings waits for every node to take it (it is not awaited). */
   private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(3);
 
@@ -234,10 +235,11 @@ public final class Partition {
 
   /** The sharded entity definition, with one shard per partition. */
   public static Entity<Command, ShardingEnvelope<Command>> entity(
-      GridSettings settings, GridMetrics metrics) {
+      GridSettings settings, GridMetrics metrics, HistoryRetention retention) {
     return Entity.of(
             TYPE_KEY,
-            ctx -> Partition.create(Integer.parseInt(ctx.getEntityId()), settings, metrics))
+            ctx ->
+                Partition.create(Integer.parseInt(ctx.getEntityId()), settings, metrics, retention))
         .withMessageExtractor(new OneShardPerPartition())
         .withStopMessage(HandOff.INSTANCE);
   }
@@ -247,8 +249,14 @@ public final class Partition {
     return create(partition, settings, GridMetrics.disabled());
   }
 
+  /** A partition that keeps its whole history. */
   public static Behavior<Command> create(
       int partition, GridSettings settings, GridMetrics metrics) {
+    return create(partition, settings, metrics, HistoryRetention.KEEP_EVERYTHING);
+  }
+
+  public static Behavior<Command> create(
+      int partition, GridSettings settings, GridMetrics metrics, HistoryRetention retention) {
     return Behaviors.withStash(
         settings.maxPendingWrites(),
         stash ->
@@ -256,7 +264,8 @@ public final class Partition {
                 timers ->
                     Behaviors.setup(
                         ctx ->
-                            new Partition(ctx, stash, timers, partition, settings, metrics)
+                            new Partition(
+                                    ctx, stash, timers, partition, settings, metrics, retention)
                                 .recovering())));
   }
 
@@ -272,6 +281,9 @@ public final class Partition {
   private final ActorRef<PartitionJournal.Command> journal;
   private final ActorRef<PartitionJournal.BatchApplied> appliedAdapter;
   private final ActorRef<Outcomes> expiryAdapter;
+  private final HistoryRetention retention;
+  // A retention sweep is looking for its cut.
+  private boolean sweeping;
   private final ActorRef<Replicator.UpdateResponse<LWWRegister<MapSettingsDirectory.Published>>>
       publishedAdapter;
   private final GridMetrics metrics;
@@ -296,9 +308,11 @@ public final class Partition {
       TimerScheduler<Command> timers,
       int partition,
       GridSettings settings,
-      GridMetrics metrics) {
+      GridMetrics metrics,
+      HistoryRetention retention) {
     this.context = context;
     this.metrics = metrics;
+    this.retention = retention;
     this.stash = stash;
     this.timers = timers;
     this.partition = partition;
@@ -324,7 +338,7 @@ public final class Partition {
             PartitionJournal.create(
                 persistenceId(partition),
                 recoveredAdapter,
-                olderSnapshotsDeleter(context, persistenceId(partition).id()),
+                new JournalCleanup(context.getSystem(), persistenceId(partition).id()),
                 settings.minSnapshotBytes(),
                 settings.idempotencyWindow(),
                 settings.idempotencyMaxKeys(),
@@ -332,41 +346,6 @@ public final class Partition {
             "journal");
     context.watchWith(journal, JournalStopped.INSTANCE);
     metrics.partitionStarted();
-  }
-
-  /**
-   * Deletes a partition's snapshots older than a given sequence number through the node's snapshot
-   * store; a failed deletion only leaves them for the next snapshot to delete.
-   */
-  private static java.util.function.LongConsumer olderSnapshotsDeleter(
-      ActorContext<Command> context, String persistenceId) {
-    org.apache.pekko.actor.ActorRef store =
-        Persistence.get(Adapter.toClassic(context.getSystem()))
-            .snapshotStoreFor("", ConfigFactory.empty());
-    org.slf4j.Logger log = context.getLog();
-    return sequenceNr ->
-        Patterns.ask(
-                store,
-                new SnapshotProtocol.DeleteSnapshots(
-                    persistenceId,
-                    SnapshotSelectionCriteria.create(sequenceNr - 1, Long.MAX_VALUE)),
-                Duration.ofSeconds(30))
-            .whenComplete(
-                (reply, error) -> {
-                  Object failure =
-                      error != null
-                          ? error
-                          : reply instanceof org.apache.pekko.persistence.DeleteSnapshotsFailure f
-                              ? f.cause()
-                              : null;
-                  if (failure != null) {
-                    log.warn(
-                        "Could not delete the snapshots of {} before sequence number {}: {}",
-                        persistenceId,
-                        sequenceNr,
-                        failure);
-                  }
-                });
   }
 
   public static PersistenceId persistenceId(int partition) {
@@ -392,6 +371,9 @@ public final class Partition {
                       state.lastVersion(),
                       stash.size());
               scheduleExpiry();
+              if (!retention.sweepInterval().isZero()) {
+                timers.startTimerWithFixedDelay(RetentionDue.INSTANCE, retention.sweepInterval());
+              }
               publishSettings(new Replicator.WriteMajority(PUBLISH_TIMEOUT));
               return stash.unstashAll(running());
             })
@@ -444,6 +426,8 @@ public final class Partition {
             })
         .onMessageEquals(ExpiryDue.INSTANCE, this::onExpiryDue)
         .onMessageEquals(ExpiryApplied.INSTANCE, this::onExpiryApplied)
+        .onMessageEquals(RetentionDue.INSTANCE, this::onRetentionDue)
+        .onMessage(RetentionCut.class, this::onRetentionCut)
         .onMessageEquals(JournalStopped.INSTANCE, this::journalStopped)
         .onMessageEquals(HandOff.INSTANCE, this::onHandOff)
         .onMessageEquals(SettingsPublished.INSTANCE, Behaviors::same)
@@ -644,6 +628,53 @@ public final class Partition {
   private Behavior<Command> onExpiryApplied() {
     expiring = false;
     scheduleExpiry();
+    return Behaviors.same();
+  }
+
+  /** Looks for the events retention no longer keeps; see {@link HistoryRetention}. */
+  private Behavior<Command> onRetentionDue() {
+    if (sweeping || stopping) {
+      return Behaviors.same();
+    }
+    sweeping = true;
+    context.pipeToSelf(
+        retention.cut(partition, state, System.currentTimeMillis()),
+        (upTo, error) -> {
+          if (error != null) {
+            context
+                .getLog()
+                .warn(
+                    "Partition {} could not read its journal for retention: {}", partition, error);
+            return new RetentionCut(0);
+          }
+          return new RetentionCut(upTo);
+        });
+    return Behaviors.same();
+  }
+
+  /**
+   * Writes the truncation in order with the writes, so the removals it forgets are forgotten on
+   * replay too; the journal deletes the events after the snapshot that follows it.
+   */
+  private Behavior<Command> onRetentionCut(RetentionCut cut) {
+    sweeping = false;
+    if (cut.upTo() < state.historyStart() || stopping) {
+      return Behaviors.same();
+    }
+    context
+        .getLog()
+        .info(
+            "Partition {} no longer keeps its events {} to {} (history retention); they are"
+                + " deleted after the next snapshot",
+            partition,
+            state.historyStart(),
+            cut.upTo());
+    // No reply: a sweep that comes before this is applied asks for no more than this (the
+    // journal actor ignores a truncation the state already has).
+    queue.add(
+        new Write(
+            List.of(new WriteOp.TruncateHistory(cut.upTo())), context.getSystem().ignoreRef()));
+    sendNextBatch();
     return Behaviors.same();
   }
 

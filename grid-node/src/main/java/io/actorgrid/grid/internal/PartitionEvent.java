@@ -29,7 +29,8 @@ import java.util.List;
   @JsonSubTypes.Type(value = PartitionEvent.MapCleared.class, name = "map-cleared"),
   @JsonSubTypes.Type(value = PartitionEvent.MapConfigured.class, name = "map-configured"),
   @JsonSubTypes.Type(value = PartitionEvent.MapConfigRemoved.class, name = "map-config-removed"),
-  @JsonSubTypes.Type(value = PartitionEvent.RequestNoted.class, name = "request-noted")
+  @JsonSubTypes.Type(value = PartitionEvent.RequestNoted.class, name = "request-noted"),
+  @JsonSubTypes.Type(value = PartitionEvent.HistoryTruncated.class, name = "history-truncated")
 })
 public sealed interface PartitionEvent extends CborSerializable {
   String map();
@@ -176,10 +177,33 @@ public sealed interface PartitionEvent extends CborSerializable {
    *
    * @param defaultTtlMillis time to live of records written without one; 0: none
    * @param maxValueBytes largest value of the map; 0: the node's limit
+   * @param historyRetentionMillis how long the map's history is kept; 0: the node's retention
    */
   record MapConfigured(
-      String map, long defaultTtlMillis, long maxValueBytes, long previousVersion, long timestamp)
-      implements PartitionEvent {}
+      String map,
+      long defaultTtlMillis,
+      long maxValueBytes,
+      long previousVersion,
+      long timestamp,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long historyRetentionMillis)
+      implements PartitionEvent {
+    /** Settings with the node's history retention. */
+    public MapConfigured(
+        String map,
+        long defaultTtlMillis,
+        long maxValueBytes,
+        long previousVersion,
+        long timestamp) {
+      this(map, defaultTtlMillis, maxValueBytes, previousVersion, timestamp, 0);
+    }
+  }
+
+  /**
+   * History retention removed the partition's events up to {@code upTo}: records removed before
+   * then are forgotten, and the journal deletes those events once a snapshot follows this event.
+   * Not about one map: {@code map} is empty.
+   */
+  record HistoryTruncated(String map, long upTo, long timestamp) implements PartitionEvent {}
 
   /** The settings of a map were removed (the map was deleted). */
   record MapConfigRemoved(String map, long previousVersion, long timestamp)

@@ -42,8 +42,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * that only ever inserts new keys never reached it: its events weigh just what its state does.)
  *
  * Once a snapshot is saved the older ones are deleted: recovery loads only the latest, and a
- * partition's snapshots would otherwise fill the disk. Events are kept: pekko-persistence-jdbc
- * 1.1.x stops a replay at a gap left by deleted events.
+ * partition's snapshots would otherwise fill the disk. Events are kept as long as history
+ * retention keeps them: a HistoryTruncated event marks the point (the partition decides it, see
+ * HistoryRetention), a snapshot follows it at once, and once that snapshot is saved the events up
+ * to the point are deleted - only ever a prefix, below the snapshot recovery loads, since
+ * pekko-persistence-jdbc 1.1.x stops a replay at a gap in the middle of a log (a gap at its head it
+ * crosses).
  */
 public final class PartitionJournal
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -72,8 +76,26 @@ public final class PartitionJournal
   /** Sent to the partition actor when recovery has completed. */
   public record Recovered(PartitionState state) implements CborSerializable {}
 
+  /** What the journal no longer needs once a snapshot is saved. */
+  public interface Cleanup {
+    Cleanup NONE =
+        new Cleanup() {
+          @Override
+          public void snapshotsBefore(long sequenceNr) {}
+
+          @Override
+          public void eventsUpTo(long sequenceNr) {}
+        };
+
+    /** Delete the partition's snapshots older than the one just saved at {@code sequenceNr}. */
+    void snapshotsBefore(long sequenceNr);
+
+    /** Delete the partition's events up to {@code sequenceNr}, which retention no longer keeps. */
+    void eventsUpTo(long sequenceNr);
+  }
+
   private final ActorRef<Recovered> onRecovered;
-  private final java.util.function.LongConsumer deleteSnapshotsBefore;
+  private final Cleanup cleanup;
   private final long minSnapshotBytes;
   private final long requestWindowMillis;
   private final int maxRequests;
@@ -87,14 +109,14 @@ public final class PartitionJournal
   private PartitionJournal(
       PersistenceId persistenceId,
       ActorRef<Recovered> onRecovered,
-      java.util.function.LongConsumer deleteSnapshotsBefore,
+      Cleanup cleanup,
       long minSnapshotBytes,
       Duration requestWindow,
       int maxRequests,
       GridMetrics metrics) {
     super(persistenceId);
     this.onRecovered = onRecovered;
-    this.deleteSnapshotsBefore = deleteSnapshotsBefore;
+    this.cleanup = cleanup;
     this.minSnapshotBytes = minSnapshotBytes;
     this.requestWindowMillis = requestWindow.toMillis();
     this.maxRequests = maxRequests;
@@ -114,7 +136,7 @@ public final class PartitionJournal
     return create(
         persistenceId,
         onRecovered,
-        sequenceNr -> {},
+        Cleanup.NONE,
         minSnapshotBytes,
         requestWindow,
         maxRequests,
@@ -124,26 +146,20 @@ public final class PartitionJournal
   /**
    * As above, deleting older snapshots and reporting to {@code metrics}.
    *
-   * @param deleteSnapshotsBefore called with a new snapshot's sequence number once it is saved, to
-   *     delete the partition's older snapshots (recovery only ever loads the latest)
+   * @param cleanup called once a snapshot is saved, to delete the partition's older snapshots
+   *     (recovery only ever loads the latest) and the events history retention no longer keeps
    * @param metrics where snapshots and expired records are reported
    */
   public static PartitionJournal create(
       PersistenceId persistenceId,
       ActorRef<Recovered> onRecovered,
-      java.util.function.LongConsumer deleteSnapshotsBefore,
+      Cleanup cleanup,
       long minSnapshotBytes,
       Duration requestWindow,
       int maxRequests,
       GridMetrics metrics) {
     return new PartitionJournal(
-        persistenceId,
-        onRecovered,
-        deleteSnapshotsBefore,
-        minSnapshotBytes,
-        requestWindow,
-        maxRequests,
-        metrics);
+        persistenceId, onRecovered, cleanup, minSnapshotBytes, requestWindow, maxRequests, metrics);
   }
 
   @Override
@@ -260,6 +276,11 @@ public final class PartitionJournal
         return expire(expire);
       } else if (op instanceof WriteOp.ClearMap clear) {
         return clear(clear);
+      } else if (op instanceof WriteOp.TruncateHistory truncate) {
+        if (truncate.upTo() >= working.historyStart() && truncate.upTo() <= working.lastVersion()) {
+          emit(new PartitionEvent.HistoryTruncated("", truncate.upTo(), now));
+        }
+        return new WriteOutcome(WriteOutcome.Status.DELETED, 0);
       }
       return configure((WriteOp.Configure) op);
     }
@@ -442,7 +463,12 @@ public final class PartitionJournal
       long version =
           emit(
               new PartitionEvent.MapConfigured(
-                  op.map(), op.defaultTtlMillis(), op.maxValueBytes(), currentVersion, now));
+                  op.map(),
+                  op.defaultTtlMillis(),
+                  op.maxValueBytes(),
+                  currentVersion,
+                  now,
+                  op.historyRetentionMillis()));
       return new WriteOutcome(
           current.isEmpty() ? WriteOutcome.Status.CREATED : WriteOutcome.Status.UPDATED, version);
     }
@@ -538,7 +564,9 @@ public final class PartitionJournal
 
   @Override
   public boolean shouldSnapshot(PartitionState state, PartitionEvent event, long sequenceNr) {
-    if (bytesSinceSnapshot >= Math.max(minSnapshotBytes, state.weight() / 2)) {
+    // After a truncation, the snapshot lets the journal delete the events it no longer keeps.
+    if (event instanceof PartitionEvent.HistoryTruncated
+        || bytesSinceSnapshot >= Math.max(minSnapshotBytes, state.weight() / 2)) {
       bytesSinceSnapshot = 0;
       snapshotSince = System.nanoTime();
       snapshotWeight = state.weight();
@@ -555,7 +583,14 @@ public final class PartitionJournal
             SnapshotCompleted.class,
             (state, completed) -> {
               metrics.snapshotSaved(System.nanoTime() - snapshotSince, snapshotWeight);
-              deleteSnapshotsBefore.accept(completed.metadata().sequenceNr());
+              long saved = completed.metadata().sequenceNr();
+              cleanup.snapshotsBefore(saved);
+              // Recovery starts from this snapshot, so events up to it may go; retention says
+              // which. Repeated after each snapshot, so a deletion that failed is made again.
+              long unkept = Math.min(state.historyStart() - 1, saved);
+              if (unkept > 0) {
+                cleanup.eventsUpTo(unkept);
+              }
             })
         .onSignal(SnapshotFailed.class, (state, failed) -> metrics.snapshotFailed())
         .build();

@@ -59,6 +59,7 @@ public final class PartitionState implements CborSerializable {
           new TreeMap<>(ORDER),
           new TreeMap<>(LONG_ORDER),
           new TreeMap<>(ORDER),
+          1,
           0,
           0);
 
@@ -70,6 +71,8 @@ public final class PartitionState implements CborSerializable {
   private final TreeMap<Long, RequestRecord> requestsByVersion;
   // Removed records by map and key: the sequence number of the event that removed each.
   private final TreeMap<String, TreeMap<String, Long>> removals;
+  // The oldest event history retention keeps (1: all).
+  private final long historyStart;
   private final long lastVersion;
   private final long weight;
 
@@ -80,8 +83,10 @@ public final class PartitionState implements CborSerializable {
       TreeMap<String, RequestRecord> requests,
       TreeMap<Long, RequestRecord> requestsByVersion,
       TreeMap<String, TreeMap<String, Long>> removals,
+      long historyStart,
       long lastVersion,
       long weight) {
+    this.historyStart = historyStart;
     this.maps = maps;
     this.expiries = expiries;
     this.configs = configs;
@@ -98,13 +103,29 @@ public final class PartitionState implements CborSerializable {
       long lastVersion,
       long weight) {
     return new PartitionState(
-        maps, expiries, configs, requests, requestsByVersion, removals, lastVersion, weight);
+        maps,
+        expiries,
+        configs,
+        requests,
+        requestsByVersion,
+        removals,
+        historyStart,
+        lastVersion,
+        weight);
   }
 
   private PartitionState withRemovals(
       TreeMap<String, TreeMap<String, Long>> removals, long weight) {
     return new PartitionState(
-        maps, expiries, configs, requests, requestsByVersion, removals, lastVersion, weight);
+        maps,
+        expiries,
+        configs,
+        requests,
+        requestsByVersion,
+        removals,
+        historyStart,
+        lastVersion,
+        weight);
   }
 
   /** Heap and snapshot bytes of one removal: the key, its number and a tree node. */
@@ -330,7 +351,8 @@ public final class PartitionState implements CborSerializable {
               configured.maxValueBytes(),
               version,
               previous.map(MapConfig::created).orElse(configured.timestamp()),
-              configured.timestamp());
+              configured.timestamp(),
+              configured.historyRetentionMillis());
       return new PartitionState(
           maps,
           expiries,
@@ -338,8 +360,12 @@ public final class PartitionState implements CborSerializable {
           requests,
           requestsByVersion,
           removals,
+          historyStart,
           version,
           weight + (previous.isEmpty() ? 64 : 0));
+    }
+    if (event instanceof PartitionEvent.HistoryTruncated truncated) {
+      return withHistoryFrom(truncated.upTo() + 1, version);
     }
     var removed = (PartitionEvent.MapConfigRemoved) event;
     return new PartitionState(
@@ -349,6 +375,7 @@ public final class PartitionState implements CborSerializable {
         requests,
         requestsByVersion,
         removals,
+        historyStart,
         version,
         weight - (configs.contains(removed.map()) ? 64 : 0));
   }
@@ -363,6 +390,51 @@ public final class PartitionState implements CborSerializable {
     var newMaps = remaining.isEmpty() ? maps.removed(map) : maps.updated(map, remaining);
     return with(
         newMaps, withoutExpiry(map, previous.get()), version, weight - previous.get().weight());
+  }
+
+  /** Forgets the removals of records whose history ends before {@code start}. */
+  private PartitionState withHistoryFrom(long start, long version) {
+    var kept = removals;
+    long newWeight = weight;
+    var maps = removals.iterator();
+    while (maps.hasNext()) {
+      var pair = maps.next();
+      var remaining = pair._2();
+      var entries = pair._2().iterator();
+      while (entries.hasNext()) {
+        var entry = entries.next();
+        if (entry._2() < start) {
+          remaining = remaining.removed(entry._1());
+          newWeight -= removalWeight(entry._1());
+        }
+      }
+      if (remaining != pair._2()) {
+        kept = remaining.isEmpty() ? kept.removed(pair._1()) : kept.updated(pair._1(), remaining);
+      }
+    }
+    return new PartitionState(
+        this.maps,
+        expiries,
+        configs,
+        requests,
+        requestsByVersion,
+        kept,
+        Math.max(historyStart, start),
+        version,
+        newWeight);
+  }
+
+  /** The oldest event that history retention keeps: 1 until it has removed some. */
+  public long historyStart() {
+    return historyStart;
+  }
+
+  /** The maps that have records, or remembered removed records, in this partition. */
+  public java.util.Set<String> mapsWithHistory() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    maps.keysIterator().foreach(names::add);
+    removals.keysIterator().foreach(names::add);
+    return names;
   }
 
   private PartitionState withRemoval(String map, String key, long version) {
@@ -398,6 +470,7 @@ public final class PartitionState implements CborSerializable {
         requests.updated(record.id(), record),
         byVersion.updated(record.seq(), record),
         removals,
+        historyStart,
         lastVersion,
         weight + record.weight() - (old.isEmpty() ? 0 : old.get().weight()));
   }
@@ -424,7 +497,7 @@ public final class PartitionState implements CborSerializable {
       return this;
     }
     return new PartitionState(
-        maps, expiries, configs, byId, byVersion, removals, lastVersion, newWeight);
+        maps, expiries, configs, byId, byVersion, removals, historyStart, lastVersion, newWeight);
   }
 
   /**
@@ -550,7 +623,8 @@ public final class PartitionState implements CborSerializable {
       List<MapSnapshot> maps,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ConfigSnapshot> configs,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RequestRecord> requests,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RemovalsSnapshot> removals) {}
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RemovalsSnapshot> removals,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long historyStart) {}
 
   record MapSnapshot(String name, List<StoredEntry> entries) {}
 
@@ -598,7 +672,13 @@ public final class PartitionState implements CborSerializable {
       }
       removalList.add(new RemovalsSnapshot(pair._1(), keys, events));
     }
-    return new Snapshot(lastVersion, out, configList, requestList, removalList);
+    return new Snapshot(
+        lastVersion,
+        out,
+        configList,
+        requestList,
+        removalList,
+        historyStart > 1 ? historyStart : 0);
   }
 
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
@@ -647,6 +727,14 @@ public final class PartitionState implements CborSerializable {
       }
     }
     return new PartitionState(
-        maps, expiries, configs, requests, byVersion, removals, snapshot.lastVersion(), weight);
+        maps,
+        expiries,
+        configs,
+        requests,
+        byVersion,
+        removals,
+        Math.max(1, snapshot.historyStart()),
+        snapshot.lastVersion(),
+        weight);
   }
 }

@@ -26,7 +26,8 @@ import java.security.NoSuchAlgorithmException;
   @JsonSubTypes.Type(value = WriteOp.Read.class, name = "read"),
   @JsonSubTypes.Type(value = WriteOp.Expire.class, name = "expire"),
   @JsonSubTypes.Type(value = WriteOp.ClearMap.class, name = "clear-map"),
-  @JsonSubTypes.Type(value = WriteOp.Configure.class, name = "configure")
+  @JsonSubTypes.Type(value = WriteOp.Configure.class, name = "configure"),
+  @JsonSubTypes.Type(value = WriteOp.TruncateHistory.class, name = "truncate-history")
 })
 public sealed interface WriteOp extends CborSerializable {
   long ANY = -1;
@@ -138,8 +139,35 @@ public sealed interface WriteOp extends CborSerializable {
    * expected} applies to the settings' version.
    */
   record Configure(
-      String map, long defaultTtlMillis, long maxValueBytes, boolean remove, long expected)
+      String map,
+      long defaultTtlMillis,
+      long maxValueBytes,
+      boolean remove,
+      long expected,
+      long historyRetentionMillis)
       implements WriteOp {
+    /** Settings with the node's history retention. */
+    public Configure(
+        String map, long defaultTtlMillis, long maxValueBytes, boolean remove, long expected) {
+      this(map, defaultTtlMillis, maxValueBytes, remove, expected, 0);
+    }
+
+    @Override
+    public String key() {
+      return "";
+    }
+  }
+
+  /**
+   * Forgets the partition's history up to event {@code upTo}, which retention no longer keeps
+   * (internal; see {@link PartitionEvent.HistoryTruncated}).
+   */
+  record TruncateHistory(long upTo) implements WriteOp {
+    @Override
+    public String map() {
+      return "";
+    }
+
     @Override
     public String key() {
       return "";

@@ -56,4 +56,45 @@ class NodeConfigTest {
         cassandra.getDuration("pekko.cluster.split-brain-resolver.stable-after"),
         cassandra.getDuration("pekko.cluster.down-removal-margin"));
   }
+
+  private static Config rocksdb(String durability) {
+    Config config =
+        ConfigFactory.parseMap(
+                Map.of(
+                    "actorgrid.journal.type",
+                    "rocksdb",
+                    "actorgrid.data-dir",
+                    "/var/lib/grid",
+                    "actorgrid.journal.rocksdb.durability",
+                    durability))
+            .withFallback(ConfigFactory.load())
+            .resolve();
+    return NodeConfig.effective(config, GridSettings.from(config));
+  }
+
+  @Test
+  void rocksdbSelectsItsPluginsAndStoresUnderTheDataDirectory() {
+    Config config = rocksdb("fsync");
+    assertEquals("actorgrid-rocksdb.journal", config.getString("pekko.persistence.journal.plugin"));
+    assertEquals(
+        "actorgrid-rocksdb.snapshot-store",
+        config.getString("pekko.persistence.snapshot-store.plugin"));
+    assertEquals("actorgrid-rocksdb.query", GridSettings.Journal.ROCKSDB.readJournalPluginId());
+    var rocks = io.actorgrid.grid.internal.rocks.RocksSettings.from(config);
+    assertEquals(java.nio.file.Path.of("/var/lib/grid/rocksdb"), rocks.dir());
+    assertEquals(
+        io.actorgrid.grid.internal.rocks.RocksSettings.Durability.FSYNC, rocks.durability());
+    assertEquals(
+        io.actorgrid.grid.internal.rocks.RocksSettings.Durability.PROCESS,
+        io.actorgrid.grid.internal.rocks.RocksSettings.from(rocksdb("process")).durability());
+  }
+
+  @Test
+  void anUnknownRocksdbDurabilityFailsNamingTheSetting() {
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> rocksdb("sometimes"));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        e.getMessage().contains("GRID_ROCKSDB_DURABILITY"), e.getMessage());
+  }
 }

@@ -452,7 +452,7 @@ class PartitionJournalTest {
             PartitionJournal.create(
                 PersistenceId.of("Partition", "metrics"),
                 recovered.getRef(),
-                sequenceNr -> {},
+                PartitionJournal.Cleanup.NONE,
                 MIN_SNAPSHOT_BYTES,
                 java.time.Duration.ofHours(1),
                 100,

@@ -15,7 +15,9 @@ public record MapReply(String name, Long entries, Settings settings, long settin
   /**
    * @param defaultTtl time to live of records written without one, such as "30s"; null: none
    * @param maxValueBytes largest value; 0: the node's limit
+   * @param historyRetention how long the history of records is kept, such as "7d"; null: the node's
+   *     retention
    */
   @JsonInclude(JsonInclude.Include.ALWAYS)
-  public record Settings(String defaultTtl, long maxValueBytes) {}
+  public record Settings(String defaultTtl, long maxValueBytes, String historyRetention) {}
 }

@@ -1,0 +1,317 @@
+package io.actorgrid.grid.internal.rocks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+import org.apache.pekko.persistence.SnapshotMetadata;
+import org.apache.pekko.persistence.SnapshotSelectionCriteria;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WALRecoveryMode;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/*
+ * One RocksDB database holding a node's journal and snapshots, in three column families:
+ *
+ *   events     prefix(persistenceId) + sequenceNr  ->  event (RocksCodec)
+ *   highest    prefix(persistenceId)               ->  highest sequence number written (8 bytes)
+ *   snapshots  prefix(persistenceId) + sequenceNr  ->  snapshot (RocksCodec)
+ *
+ * prefix is the id's UTF-8 length (2 bytes) and bytes, sequence numbers are 8 big-endian bytes
+ * (RocksKeys), so one id's events are one key range in sequence order: a replay or query is one
+ * seek and a forward scan, which steps over deleted events (there is no gap to get stuck at).
+ * Deleting events removes them (a range tombstone, compacted away later); the highest sequence
+ * number has its own key and so survives deleting every event, as Pekko requires.
+ *
+ * Events are written only by the RocksWriter's thread (group commit); reads and snapshot writes
+ * come from any thread. Every access holds the read side of a lock whose write side close()
+ * takes: RocksDB's native handles must not be used after they are freed (that crashes the JVM).
+ */
+final class RocksStore implements AutoCloseable {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions cfOptions;
+  private final List<ColumnFamilyHandle> handles;
+  final RocksDB db;
+  final ColumnFamilyHandle events;
+  final ColumnFamilyHandle highest;
+  final ColumnFamilyHandle snapshots;
+  final WriteOptions writeOptions;
+  private final Path dir;
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  /** Visits stored events in sequence order; returns false to stop. */
+  interface EventVisitor {
+    boolean visit(long sequenceNr, byte[] value);
+  }
+
+  private RocksStore(
+      Path dir,
+      DBOptions dbOptions,
+      ColumnFamilyOptions cfOptions,
+      RocksDB db,
+      List<ColumnFamilyHandle> handles,
+      WriteOptions writeOptions) {
+    this.dir = dir;
+    this.dbOptions = dbOptions;
+    this.cfOptions = cfOptions;
+    this.db = db;
+    this.handles = handles;
+    this.events = handles.get(1);
+    this.highest = handles.get(2);
+    this.snapshots = handles.get(3);
+    this.writeOptions = writeOptions;
+  }
+
+  static RocksStore open(Path dir, RocksSettings.Durability durability) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create the RocksDB directory " + dir + ": " + e, e);
+    }
+    DBOptions dbOptions =
+        new DBOptions()
+            .setCreateIfMissing(true)
+            .setCreateMissingColumnFamilies(true)
+            // After a crash, recover every write up to the first torn record of the log: what
+            // was acknowledged is before it.
+            .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery)
+            // Bounds the log replayed at start-up: past it, memtables are flushed to files.
+            .setMaxTotalWalSize(256L << 20)
+            .setMaxBackgroundJobs(2)
+            .setKeepLogFileNum(3)
+            .setMaxLogFileSize(8L << 20);
+    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
+    List<ColumnFamilyDescriptor> descriptors =
+        List.of(
+            new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+            new ColumnFamilyDescriptor(bytes("events"), cfOptions),
+            new ColumnFamilyDescriptor(bytes("highest"), cfOptions),
+            new ColumnFamilyDescriptor(bytes("snapshots"), cfOptions));
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    try {
+      RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+      WriteOptions writeOptions =
+          new WriteOptions().setSync(durability == RocksSettings.Durability.FSYNC);
+      return new RocksStore(dir, dbOptions, cfOptions, db, handles, writeOptions);
+    } catch (RocksDBException e) {
+      handles.forEach(ColumnFamilyHandle::close);
+      cfOptions.close();
+      dbOptions.close();
+      throw new IllegalStateException(
+          "cannot open the RocksDB journal in " + dir + " (is another node using it?): " + e, e);
+    }
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  /** Runs {@code read} unless the store is closed, and keeps it open meanwhile. */
+  <T> T guarded(Supplier<T> read) {
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("the RocksDB journal in " + dir + " is closed");
+      }
+      return read.get();
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /** The highest sequence number ever written for the id, deleted events included; 0 if none. */
+  long highestSequenceNr(String persistenceId) {
+    return guarded(
+        () -> {
+          byte[] value = get(highest, RocksKeys.prefix(persistenceId));
+          return value == null ? 0 : RocksKeys.longOf(value);
+        });
+  }
+
+  /** Visits the id's stored events from {@code from} to {@code to} (inclusive), at most max. */
+  void events(String persistenceId, long from, long to, long max, EventVisitor visitor) {
+    guarded(
+        () -> {
+          byte[] prefix = RocksKeys.prefix(persistenceId);
+          long count = 0;
+          try (Slice end = new Slice(RocksKeys.end(prefix));
+              ReadOptions options = new ReadOptions().setIterateUpperBound(end);
+              RocksIterator it = db.newIterator(events, options)) {
+            for (it.seek(RocksKeys.key(prefix, Math.max(0, from)));
+                it.isValid() && count < max;
+                it.next()) {
+              long sequenceNr = RocksKeys.sequenceNr(it.key());
+              if (sequenceNr > to || !visitor.visit(sequenceNr, it.value())) {
+                break;
+              }
+              count++;
+            }
+            status(it);
+          }
+          return null;
+        });
+  }
+
+  /** A stored snapshot: its sequence number and value. */
+  record StoredSnapshot(long sequenceNr, byte[] value) {}
+
+  /** The id's youngest snapshot that matches the criteria. */
+  Optional<StoredSnapshot> latestSnapshot(
+      String persistenceId, SnapshotSelectionCriteria criteria) {
+    return guarded(
+        () -> {
+          byte[] prefix = RocksKeys.prefix(persistenceId);
+          try (RocksIterator it = db.newIterator(snapshots)) {
+            for (it.seekForPrev(RocksKeys.key(prefix, criteria.maxSequenceNr()));
+                it.isValid() && RocksKeys.hasPrefix(it.key(), prefix);
+                it.prev()) {
+              long sequenceNr = RocksKeys.sequenceNr(it.key());
+              if (sequenceNr < criteria.minSequenceNr()) {
+                break;
+              }
+              byte[] value = it.value();
+              if (criteria.matches(
+                  new SnapshotMetadata(
+                      persistenceId, sequenceNr, RocksCodec.snapshotTimestamp(value)))) {
+                return Optional.of(new StoredSnapshot(sequenceNr, value));
+              }
+            }
+            status(it);
+          }
+          return Optional.empty();
+        });
+  }
+
+  void saveSnapshot(String persistenceId, long sequenceNr, byte[] value) {
+    guarded(
+        () -> {
+          try {
+            db.put(
+                snapshots,
+                writeOptions,
+                RocksKeys.key(RocksKeys.prefix(persistenceId), sequenceNr),
+                value);
+          } catch (RocksDBException e) {
+            throw new IllegalStateException("RocksDB could not save a snapshot: " + e, e);
+          }
+          return null;
+        });
+  }
+
+  /** Deletes the id's snapshots that match the criteria. */
+  void deleteSnapshots(String persistenceId, SnapshotSelectionCriteria criteria) {
+    guarded(
+        () -> {
+          byte[] prefix = RocksKeys.prefix(persistenceId);
+          try (Slice end = new Slice(RocksKeys.end(prefix));
+              ReadOptions options = new ReadOptions().setIterateUpperBound(end);
+              RocksIterator it = db.newIterator(snapshots, options);
+              WriteBatch batch = new WriteBatch()) {
+            for (it.seek(RocksKeys.key(prefix, criteria.minSequenceNr()));
+                it.isValid();
+                it.next()) {
+              long sequenceNr = RocksKeys.sequenceNr(it.key());
+              if (sequenceNr > criteria.maxSequenceNr()) {
+                break;
+              }
+              long timestamp = RocksCodec.snapshotTimestamp(it.value());
+              if (criteria.matches(new SnapshotMetadata(persistenceId, sequenceNr, timestamp))) {
+                batch.delete(snapshots, it.key());
+              }
+            }
+            status(it);
+            db.write(writeOptions, batch);
+          } catch (RocksDBException e) {
+            throw new IllegalStateException("RocksDB could not delete snapshots: " + e, e);
+          }
+          return null;
+        });
+  }
+
+  void deleteSnapshot(String persistenceId, long sequenceNr) {
+    guarded(
+        () -> {
+          try {
+            db.delete(
+                snapshots,
+                writeOptions,
+                RocksKeys.key(RocksKeys.prefix(persistenceId), sequenceNr));
+          } catch (RocksDBException e) {
+            throw new IllegalStateException("RocksDB could not delete a snapshot: " + e, e);
+          }
+          return null;
+        });
+  }
+
+  byte[] get(ColumnFamilyHandle family, byte[] key) {
+    try {
+      return db.get(family, key);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("RocksDB read failed: " + e, e);
+    }
+  }
+
+  private static void status(RocksIterator it) {
+    try {
+      it.status();
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("RocksDB read failed: " + e, e);
+    }
+  }
+
+  /**
+   * Closes the database once running reads are done; later calls fail. The writer must have stopped
+   * first (RocksStores closes it before).
+   */
+  @Override
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        // Writes in process mode are in the OS already; this makes a clean stop power-safe too.
+        db.syncWal();
+      } catch (RocksDBException e) {
+        // Closing still flushes what it can; nothing acknowledged depends on this sync.
+      }
+      handles.forEach(ColumnFamilyHandle::close);
+      try {
+        db.closeE();
+      } catch (RocksDBException e) {
+        throw new IllegalStateException("RocksDB did not close cleanly: " + e, e);
+      } finally {
+        writeOptions.close();
+        cfOptions.close();
+        dbOptions.close();
+      }
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
