@@ -4,6 +4,7 @@ import io.actorgrid.grid.Change;
 import io.actorgrid.grid.ChangeQuery;
 import io.actorgrid.grid.Grid;
 import io.actorgrid.grid.InvalidRequestException;
+import io.actorgrid.grid.internal.ChangeFeeds;
 import io.actorgrid.http.wire.ChangeItem;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -214,40 +215,47 @@ final class ChangeRoutes extends AllDirectives {
 
   /** Waits for the feed's first item, then streams it and the rest. */
   private CompletionStage<HttpResponse> stream(Flow.Publisher<Change> feed, Format format) {
-    return JavaFlowSupport.Source.fromPublisher(feed)
-        .prefixAndTail(1)
-        .runWith(Sink.head(), grid.system())
-        .thenApply(
-            pair -> {
-              Source<Change, NotUsed> changes = Source.from(pair.first()).concat(pair.second());
-              AtomicReference<String> lastId = new AtomicReference<>();
-              Source<ByteString, NotUsed> bytes =
-                  changes
-                      .map(
-                          change -> {
-                            lastId.set(change.id());
-                            return render(change, format);
-                          })
-                      .recover(
-                          new PFBuilder<Throwable, ByteString>()
-                              .match(Throwable.class, error -> failure(error, format))
-                              .build())
-                      // While the client reads slower than changes come, send several per chunk
-                      // (one write instead of many); otherwise each goes at once.
-                      .batchWeighted(
-                          MAX_CHUNK_BYTES,
-                          chunk -> (long) chunk.size(),
-                          chunk -> chunk,
-                          ByteString::concat)
-                      .keepAlive(HEARTBEAT, () -> heartbeat(format, lastId.get()));
-              HttpEntity.Chunked entity =
-                  HttpEntities.create(
-                      format == Format.SSE
-                          ? MediaTypes.TEXT_EVENT_STREAM.toContentType()
-                          : NDJSON.toContentType(),
-                      bytes);
-              return HttpResponse.create().withEntity(entity).addHeaders(STREAM_HEADERS);
-            });
+    CompletionStage<Source<Change, NotUsed>> started;
+    if (feed instanceof ChangeFeeds.FeedPublisher node) {
+      // The node's own feed runs inside the response stream: one hand-over less per change.
+      started = node.started();
+    } else {
+      started =
+          JavaFlowSupport.Source.fromPublisher(feed)
+              .prefixAndTail(1)
+              .runWith(Sink.head(), grid.system())
+              .thenApply(pair -> Source.from(pair.first()).concat(pair.second()));
+    }
+    return started.thenApply(
+        changes -> {
+          AtomicReference<String> lastId = new AtomicReference<>();
+          Source<ByteString, NotUsed> bytes =
+              changes
+                  .map(
+                      change -> {
+                        lastId.set(change.id());
+                        return render(change, format);
+                      })
+                  .recover(
+                      new PFBuilder<Throwable, ByteString>()
+                          .match(Throwable.class, error -> failure(error, format))
+                          .build())
+                  // While the client reads slower than changes come, send several per chunk
+                  // (one write instead of many); otherwise each goes at once.
+                  .batchWeighted(
+                      MAX_CHUNK_BYTES,
+                      chunk -> (long) chunk.size(),
+                      chunk -> chunk,
+                      ByteString::concat)
+                  .keepAlive(HEARTBEAT, () -> heartbeat(format, lastId.get()));
+          HttpEntity.Chunked entity =
+              HttpEntities.create(
+                  format == Format.SSE
+                      ? MediaTypes.TEXT_EVENT_STREAM.toContentType()
+                      : NDJSON.toContentType(),
+                  bytes);
+          return HttpResponse.create().withEntity(entity).addHeaders(STREAM_HEADERS);
+        });
   }
 
   private ByteString render(Change change, Format format) {

@@ -63,6 +63,7 @@ final class ChangeFeed implements ChangeHub.Listener {
   private int skip;
   private boolean[] anyStart;
   private boolean started;
+  private CompletionStage<Void> prestarted;
   private int cursor;
   private String lastId;
   private long lastItemNanos;
@@ -154,19 +155,33 @@ final class ChangeFeed implements ChangeHub.Listener {
     }
   }
 
+  /**
+   * Resolves the start position and checks it against retention, before the stream runs: a caller
+   * that must answer before the first item (HTTP) learns a failure here. Call at most once, before
+   * {@link #source()} runs.
+   */
+  CompletionStage<Void> prestart() {
+    prestarted = resolveStart();
+    return prestarted;
+  }
+
+  private CompletionStage<Void> resolveStart() {
+    return start
+        .get()
+        .thenComposeAsync(
+            position -> {
+              seqs = position;
+              anyStart = new boolean[partitions];
+              java.util.Arrays.fill(anyStart, fromBeginning);
+              return fromBeginning ? CompletableFuture.completedFuture(null) : checkRetention();
+            },
+            executor);
+  }
+
   private CompletionStage<List<Change>> next() {
     if (!started) {
       started = true;
-      return start
-          .get()
-          .thenComposeAsync(
-              position -> {
-                seqs = position;
-                anyStart = new boolean[partitions];
-                java.util.Arrays.fill(anyStart, fromBeginning);
-                return fromBeginning ? CompletableFuture.completedFuture(null) : checkRetention();
-              },
-              executor)
+      return (prestarted != null ? prestarted : resolveStart())
           .thenApplyAsync(
               ignored -> {
                 synchronized (this) {

@@ -11,8 +11,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.JavaFlowSupport;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * Opens change feeds for the embedded API: checks the query, resolves where the feed starts and
@@ -66,27 +68,55 @@ public final class ChangeFeeds {
       start = this::lastSequenceNrs;
     }
     Changes.Filter filter = new Changes.Filter(map, prefix);
-    return (Flow.Subscriber<? super Change> subscriber) -> {
-      ChangeFeed feed =
-          new ChangeFeed(
-              ChangeHub.get(system),
-              settings,
-              system.executionContext(),
-              filter,
-              query.withValues(),
-              start,
-              fromBeginning);
-      if (resume != null) {
-        for (int p = 0; p < resume.partitions(); p++) {
-          if (resume.skip(p) > 0) {
-            feed.inside(p, resume.skip(p));
+    return new FeedPublisher(
+        () -> {
+          ChangeFeed feed =
+              new ChangeFeed(
+                  ChangeHub.get(system),
+                  settings,
+                  system.executionContext(),
+                  filter,
+                  query.withValues(),
+                  start,
+                  fromBeginning);
+          if (resume != null) {
+            for (int p = 0; p < resume.partitions(); p++) {
+              if (resume.skip(p) > 0) {
+                feed.inside(p, resume.skip(p));
+              }
+            }
           }
-        }
-      }
+          return feed;
+        });
+  }
+
+  /**
+   * The publisher of a feed. Each subscriber runs a feed of its own. The node's HTTP routes take
+   * the feed as a stream instead ({@link #started()}), which saves a hand-over per change.
+   */
+  public final class FeedPublisher implements Flow.Publisher<Change> {
+    private final Supplier<ChangeFeed> feeds;
+
+    private FeedPublisher(Supplier<ChangeFeed> feeds) {
+      this.feeds = feeds;
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super Change> subscriber) {
       @SuppressWarnings("unchecked") // a subscriber of a supertype takes Changes as well
       Flow.Subscriber<Change> changes = (Flow.Subscriber<Change>) subscriber;
-      feed.source().runWith(JavaFlowSupport.Sink.fromSubscriber(changes), system);
-    };
+      feeds.get().source().runWith(JavaFlowSupport.Sink.fromSubscriber(changes), system);
+    }
+
+    /**
+     * A feed whose start is resolved and checked: the stage fails as the publisher's subscriber
+     * would fail before its first item (ChangesGoneException, GridUnavailableException), else gives
+     * the feed's stream, which starts with the checkpoint of that start.
+     */
+    public CompletionStage<Source<Change, NotUsed>> started() {
+      ChangeFeed feed = feeds.get();
+      return feed.prestart().thenApply(ignored -> feed.source());
+    }
   }
 
   /** Every partition's last sequence number now, asked of the partitions themselves. */
