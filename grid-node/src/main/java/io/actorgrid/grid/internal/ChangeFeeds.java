@@ -25,6 +25,8 @@ public final class ChangeFeeds {
   private final ActorSystem<?> system;
   private final GridSettings settings;
   private final PartitionRequests requests;
+  // Guarded by this: the round of questions for feeds from now in flight.
+  private CompletableFuture<long[]> asking;
 
   public ChangeFeeds(ActorSystem<?> system, GridSettings settings, PartitionRequests requests) {
     this.system = system;
@@ -119,8 +121,21 @@ public final class ChangeFeeds {
     }
   }
 
-  /** Every partition's last sequence number now, asked of the partitions themselves. */
+  /**
+   * Every partition's last sequence number now. Feeds that start from now at the same time share
+   * one round of questions: a hundred clients reconnecting at once would otherwise ask every
+   * partition a hundred times (and time out on a busy node).
+   */
   private CompletionStage<long[]> lastSequenceNrs() {
+    synchronized (this) {
+      if (asking == null || asking.isDone()) {
+        asking = askLastSequenceNrs();
+      }
+      return asking.thenApply(long[]::clone);
+    }
+  }
+
+  private CompletableFuture<long[]> askLastSequenceNrs() {
     List<CompletableFuture<Long>> replies = new ArrayList<>(settings.partitions());
     for (int p = 0; p < settings.partitions(); p++) {
       replies.add(
