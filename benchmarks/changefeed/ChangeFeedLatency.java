@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.LongAdder;
  * when each write's acknowledgement arrived, by (key, version). Subscribers read the map's feed as
  * Server-Sent Events from now on and note when each change arrived; its latency is arrival minus
  * acknowledgement (0 when the change arrived before the writer saw its acknowledgement). Prints
- * one line: writes/s in the measured window, and the delivery latency's p50, p99 and max over
- * every subscriber's deliveries in that window.
+ * one line: writes/s in the measured window, the delivery latency's p50, p99 and max over every
+ * subscriber's deliveries in that window, and, after the writers stop, whether the slowest
+ * subscriber got as many changes as there were acknowledged writes and how long that took.
  */
 public final class ChangeFeedLatency {
   private static final int BUCKETS = 100_000; // 0.1 ms each, up to 10 s
@@ -32,6 +33,8 @@ public final class ChangeFeedLatency {
   private static final LongAdder writes = new LongAdder();
   private static final LongAdder deliveries = new LongAdder();
   private static final LongAdder early = new LongAdder();
+  private static final LongAdder allAcked = new LongAdder();
+  private static java.util.concurrent.atomic.AtomicLongArray received;
   private static volatile boolean measuring;
 
   public static void main(String[] args) throws Exception {
@@ -46,9 +49,13 @@ public final class ChangeFeedLatency {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     AtomicBoolean stop = new AtomicBoolean();
+    AtomicBoolean stopReading = new AtomicBoolean();
+    received = new AtomicLongArray(Math.max(1, subscribers));
     List<Thread> threads = new ArrayList<>();
     for (int s = 0; s < subscribers; s++) {
-      Thread t = new Thread(() -> subscribe(http, base, stop), "subscriber-" + s);
+      int subscriber = s;
+      Thread t =
+          new Thread(() -> subscribe(http, base, subscriber, stopReading), "subscriber-" + s);
       t.setDaemon(true);
       t.start();
       threads.add(t);
@@ -70,10 +77,25 @@ public final class ChangeFeedLatency {
     double seconds = (System.nanoTime() - start) / 1e9;
     long written = writes.sum();
     stop.set(true);
-    Thread.sleep(3000); // deliveries of the last writes (not counted: measuring is off)
+    // Every subscriber must get every acknowledged write: wait for the slowest (not timed).
+    Thread.sleep(1000);
+    long drainStart = System.nanoTime();
+    long acknowledged = allAcked.sum();
+    long slowest = 0;
+    for (int i = 0; i < 600 && subscribers > 0; i++) {
+      slowest = Long.MAX_VALUE;
+      for (int s = 0; s < subscribers; s++) {
+        slowest = Math.min(slowest, received.get(s));
+      }
+      if (slowest >= acknowledged) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    stopReading.set(true);
     System.out.printf(
         "subscribers=%d writers=%d writes/s=%.0f deliveries=%d p50=%s p99=%s max=%s"
-            + " delivered-before-ack=%d%n",
+            + " delivered-before-ack=%d acknowledged=%d slowest-subscriber-got=%d drain=%.1fs%n",
         subscribers,
         writers,
         written / seconds,
@@ -81,7 +103,10 @@ public final class ChangeFeedLatency {
         percentile(0.50),
         percentile(0.99),
         percentile(1.0),
-        early.sum());
+        early.sum(),
+        acknowledged,
+        subscribers > 0 ? slowest : 0,
+        (System.nanoTime() - drainStart) / 1e9);
     System.exit(0);
   }
 
@@ -101,6 +126,7 @@ public final class ChangeFeedLatency {
         String etag = response.headers().firstValue("ETag").orElse(null);
         if (response.statusCode() < 300 && etag != null) {
           acked.put(key + " " + etag.replace("\"", ""), now);
+          allAcked.increment();
           if (measuring) {
             writes.increment();
           }
@@ -112,7 +138,8 @@ public final class ChangeFeedLatency {
     }
   }
 
-  private static void subscribe(HttpClient http, String base, AtomicBoolean stop) {
+  private static void subscribe(
+      HttpClient http, String base, int subscriber, AtomicBoolean stop) {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(base + "/v1/maps/bench-feed/changes"))
             .header("Accept", "text/event-stream")
@@ -121,6 +148,15 @@ public final class ChangeFeedLatency {
     try {
       HttpResponse<InputStream> response =
           http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      while (response.statusCode() != 200) {
+        System.err.println(
+            "subscriber got "
+                + response.statusCode()
+                + ": "
+                + new String(response.body().readAllBytes(), StandardCharsets.UTF_8));
+        Thread.sleep(1000);
+        response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      }
       try (BufferedReader lines =
           new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
         String line;
@@ -129,6 +165,7 @@ public final class ChangeFeedLatency {
             continue;
           }
           long now = System.nanoTime();
+          received.incrementAndGet(subscriber);
           String change = field(line, "\"key\":\"", '"') + " " + field(line, "\"version\":", ',');
           if (!measuring) {
             continue;
