@@ -2,6 +2,7 @@ package io.actorgrid.grid.internal;
 
 import io.actorgrid.grid.Change;
 import io.actorgrid.grid.ChangesGoneException;
+import io.actorgrid.grid.GridUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -45,6 +46,7 @@ final class ChangeFeed implements ChangeHub.Listener {
   private static final int MAX_EVENTS = 500;
   private static final long MAX_BYTES = 4 * 1024 * 1024;
   private static final Duration IDLE_CHECKPOINT = Duration.ofSeconds(10);
+  private static final int RETENTION_CHECKS = 16;
   private static final long CHECKPOINT_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final ChangeHub hub;
@@ -55,6 +57,7 @@ final class ChangeFeed implements ChangeHub.Listener {
   private final boolean withValues;
   private final Supplier<CompletionStage<long[]>> start;
   private final boolean fromBeginning;
+  private final boolean checkStart;
   private final int partitions;
 
   // Confined to the stream: unfoldAsync makes one call at a time.
@@ -76,8 +79,8 @@ final class ChangeFeed implements ChangeHub.Listener {
    * @param start the start position, resolved when the stream starts; it fails the stream with the
    *     reason when it cannot be resolved
    * @param fromBeginning whether the first event of each partition may be past its start position
-   *     (the feed starts at the oldest event retained); otherwise the start is checked against
-   *     retention
+   *     (the feed starts at the oldest event retained)
+   * @param checkStart whether to check the start against retention (a position a consumer sent)
    */
   ChangeFeed(
       ChangeHub hub,
@@ -86,7 +89,8 @@ final class ChangeFeed implements ChangeHub.Listener {
       Changes.Filter filter,
       boolean withValues,
       Supplier<CompletionStage<long[]>> start,
-      boolean fromBeginning) {
+      boolean fromBeginning,
+      boolean checkStart) {
     this.hub = hub;
     this.reader = hub.reader(settings);
     this.settings = settings;
@@ -95,6 +99,7 @@ final class ChangeFeed implements ChangeHub.Listener {
     this.withValues = withValues;
     this.start = start;
     this.fromBeginning = fromBeginning;
+    this.checkStart = checkStart;
     this.partitions = settings.partitions();
   }
 
@@ -173,7 +178,8 @@ final class ChangeFeed implements ChangeHub.Listener {
               seqs = position;
               anyStart = new boolean[partitions];
               java.util.Arrays.fill(anyStart, fromBeginning);
-              return fromBeginning ? CompletableFuture.completedFuture(null) : checkRetention();
+              // A position from the partitions themselves (from now) needs no check.
+              return checkStart ? checkRetention() : CompletableFuture.completedFuture(null);
             },
             executor);
   }
@@ -227,8 +233,28 @@ final class ChangeFeed implements ChangeHub.Listener {
       long from = seqs[p] + 1;
       return reader
           .read(p, from, Long.MAX_VALUE, ChangeHub.READ_CHUNK)
+          .handle(
+              (events, error) -> {
+                if (error != null) {
+                  // The journal is busy or away: look again shortly, the feed goes on.
+                  markPending(p);
+                  return null;
+                }
+                return events;
+              })
+          .thenComposeAsync(
+              events ->
+                  events != null
+                      ? CompletableFuture.completedFuture(events)
+                      : CompletableFuture.supplyAsync(
+                          () -> (List<JournalReader.StoredEvent>) null,
+                          CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, executor)),
+              executor)
           .thenApplyAsync(
               events -> {
+                if (events == null) {
+                  return finish(out); // the read failed: nothing learned, p looks again
+                }
                 if (!events.isEmpty() && events.get(0).sequenceNr() > from && !anyStart[p]) {
                   throw gone(p, from, events.get(0).sequenceNr());
                 }
@@ -335,23 +361,45 @@ final class ChangeFeed implements ChangeHub.Listener {
    * one check that can fail the feed before its first item.
    */
   private CompletionStage<Void> checkRetention() {
-    List<CompletableFuture<Void>> checks = new ArrayList<>(partitions);
-    for (int p = 0; p < partitions; p++) {
+    return checkRetention(0);
+  }
+
+  /**
+   * Checks partitions {@code first} on, RETENTION_CHECKS at a time, so that many consumers resuming
+   * at once (after a node restart) do not flood the journal's query queue. A journal that does not
+   * answer makes the feed unavailable (503), not failed.
+   */
+  private CompletionStage<Void> checkRetention(int first) {
+    if (first >= partitions) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<CompletableFuture<Void>> checks = new ArrayList<>(RETENTION_CHECKS);
+    for (int p = first; p < Math.min(partitions, first + RETENTION_CHECKS); p++) {
       int partition = p;
       long from = seqs[p] + 1;
       checks.add(
           reader
               .read(p, from, Long.MAX_VALUE, 1)
-              .thenAcceptAsync(
-                  events -> {
+              .handleAsync(
+                  (events, error) -> {
+                    if (error != null) {
+                      throw new GridUnavailableException(
+                          "the journal did not answer where partition "
+                              + partition
+                              + "'s changes start ("
+                              + cause(error)
+                              + "); retry shortly");
+                    }
                     if (!events.isEmpty() && events.get(0).sequenceNr() > from) {
                       throw gone(partition, from, events.get(0).sequenceNr());
                     }
+                    return (Void) null;
                   },
                   executor)
               .toCompletableFuture());
     }
-    return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
+        .thenComposeAsync(ignored -> checkRetention(first + RETENTION_CHECKS), executor);
   }
 
   private ChangesGoneException gone(int p, long wanted, long oldest) {

@@ -80,7 +80,8 @@ public final class ChangeFeeds {
                   filter,
                   query.withValues(),
                   start,
-                  fromBeginning);
+                  fromBeginning,
+                  resume != null);
           if (resume != null) {
             for (int p = 0; p < resume.partitions(); p++) {
               if (resume.skip(p) > 0) {
