@@ -143,11 +143,12 @@ final class GridCluster implements AutoCloseable {
   }
 
   /**
-   * Waits until {@code node} hosts at least one partition, as node 1 sees it; the default
-   * allocation strategy gives a joining node its share gradually.
+   * Waits until {@code node} hosts at least one partition, as another node (node 1, or node 2 for
+   * node 1; node 1 itself when alone) sees it; the default allocation strategy gives a joining node
+   * its share gradually.
    */
   void awaitHostsPartitions(NodeProcess node) throws InterruptedException {
-    NodeProcess via = node == node(1) ? node(2) : node(1);
+    NodeProcess via = node == node(1) && nodes.size() > 1 ? node(2) : node(1);
     Await.until(
         node + " hosts at least one partition",
         FORMATION_TIMEOUT,
