@@ -50,10 +50,12 @@ class HttpFuzzTest {
 
   private static Grid grid;
   private static String base;
+  private static Path dataDir;
 
   @BeforeContainer
   static void startNode() throws Exception {
     Path dir = Files.createTempDirectory("actorgrid-fuzz");
+    dataDir = dir;
     Config config =
         ConfigFactory.parseString(
                 "actorgrid.data-dir = \""
@@ -91,6 +93,9 @@ class HttpFuzzTest {
       assertEquals(201, put.statusCode(), put.body());
     } finally {
       grid.close();
+      try (var files = Files.walk(dataDir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 
