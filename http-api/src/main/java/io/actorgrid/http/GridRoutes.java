@@ -38,7 +38,7 @@ public final class GridRoutes extends AllDirectives {
             settings,
             problems,
             responses,
-            new Bodies(grid, settings, mapper),
+            new Bodies(grid, settings, mapper, new BodyBudget(settings.maxInFlightBodyBytes())),
             new WriteRequests(responses));
     this.observation = new RequestObservation(grid.meterRegistry());
   }

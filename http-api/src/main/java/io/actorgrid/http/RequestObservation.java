@@ -220,7 +220,8 @@ final class RequestObservation {
   }
 
   private Counter mapCounter(String map, int method) {
-    Counter[] counters = mapCounters.get(map);
+    // An empty map segment (/v1/maps//entries) has no label: ConcurrentHashMap takes no null key.
+    Counter[] counters = map == null ? null : mapCounters.get(map);
     if (counters == null) {
       String label = map;
       if (map == null || mapCounters.size() >= MAX_MAPS || !MAP_NAME.matcher(map).matches()) {

@@ -26,6 +26,19 @@ class GridRoutesTest extends RouteTestSupport {
   // ---------------------------------------------------------------------------------------------
   // Routing and errors
 
+  // Found by HttpFuzzTest: an empty map segment made the request metrics throw (a null map label
+  // in a ConcurrentHashMap), which Pekko answered with a plain-text 500.
+  @Test
+  void anEmptyMapSegmentIsAClientMistakeNotA500() throws Exception {
+    for (String path :
+        List.of("/v1/maps//entries", "/v1/maps//entries/k", "/v1/maps//entries/k:increment")) {
+      var reply = get(URI.create(base + path));
+      assertTrue(
+          reply.statusCode() >= 400 && reply.statusCode() < 500,
+          () -> path + " -> " + reply.statusCode() + " " + text(reply));
+    }
+  }
+
   @Test
   void unknownPathsAre404Problems() throws Exception {
     for (String path :
