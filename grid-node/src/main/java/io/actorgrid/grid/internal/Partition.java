@@ -429,8 +429,8 @@ public final class Partition {
         .onMessage(GetCounts.class, this::onCounts)
         .onMessage(GetConfig.class, this::onGetConfig)
         .onMessage(Ping.class, this::onPing)
-        .onMessage(GetLastSequenceNr.class, this::onGetLastSequenceNr)
         .onMessage(GetLastEvent.class, this::onGetLastEvent)
+        .onMessage(GetLastSequenceNr.class, this::onGetLastSequenceNr)
         .onMessageEquals(ExpiryDue.INSTANCE, this::onExpiryDue)
         .onMessageEquals(ExpiryApplied.INSTANCE, this::onExpiryApplied)
         .onMessageEquals(RetentionDue.INSTANCE, this::onRetentionDue)
@@ -801,8 +801,6 @@ public final class Partition {
         .onMessage(GetConfig.class, this::onGetConfig)
         .onMessage(Ping.class, this::onPing)
         .onMessage(GetLastEvent.class, this::onGetLastEvent)
-        // The last durable event it knows: a write that failed may still be in the journal, and a
-        // feed from here delivers it then (at most once), which the guarantees allow.
         .onMessage(GetLastSequenceNr.class, this::onGetLastSequenceNr)
         .onMessage(
             Write.class,
