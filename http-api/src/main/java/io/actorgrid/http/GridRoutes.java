@@ -59,7 +59,8 @@ public final class GridRoutes extends AllDirectives {
                         new ListingRoutes(helpers).route(),
                         new HistoryRoutes(helpers).route(),
                         new EntryRoutes(helpers).route(),
-                        new BatchRoutes(helpers).route()))
+                        new BatchRoutes(helpers).route(),
+                        new ChangeRoutes(helpers).route()))
             .seal());
   }
 }

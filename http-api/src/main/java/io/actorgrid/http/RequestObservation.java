@@ -66,7 +66,9 @@ final class RequestObservation {
     "/v1/maps/{map}:{action}",
     "/v1/maps/{map}/entries",
     "/v1/maps/{map}/entries/{key}",
-    "/v1/maps/{map}/entries/{key}:increment"
+    "/v1/maps/{map}/entries/{key}:increment",
+    "/v1/changes",
+    "/v1/maps/{map}/changes"
   };
 
   private static final int OTHER = 0;
@@ -78,6 +80,8 @@ final class RequestObservation {
   private static final int ENTRIES = 11;
   private static final int ENTRY = 12;
   private static final int INCREMENT = 13;
+  private static final int CHANGES = 14;
+  private static final int MAP_CHANGES = 15;
 
   private static final String[] METHODS = {
     "GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "other"
@@ -140,7 +144,7 @@ final class RequestObservation {
     int status = response.status().intValue();
     int route = route(path, method);
     timer(route, method, status).record(nanos, TimeUnit.NANOSECONDS);
-    if (route >= MAP) {
+    if (route >= MAP && route != CHANGES) {
       mapCounter(mapLabel(path), method).increment();
     }
     if (status >= 500) {
@@ -286,6 +290,7 @@ final class RequestObservation {
         case "/v1/cluster" -> 4;
         case "/v1/openapi.json" -> 5;
         case "/v1/maps" -> MAPS;
+        case "/v1/changes" -> CHANGES;
         default -> OTHER;
       };
     }
@@ -305,6 +310,9 @@ final class RequestObservation {
     String rest = path.substring(slash + 1, length);
     if (rest.equals("entries")) {
       return ENTRIES;
+    }
+    if (rest.equals("changes")) {
+      return MAP_CHANGES;
     }
     if (!rest.startsWith("entries/") || rest.indexOf('/', "entries/".length()) >= 0) {
       return OTHER;

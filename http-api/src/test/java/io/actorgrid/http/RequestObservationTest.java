@@ -46,6 +46,8 @@ class RequestObservationTest {
     "POST, /v1/maps/users/entries/x:increment, /v1/maps/{map}/entries/{key}:increment",
     "GET, /v1/maps/users/entries/a/b, other",
     "GET, /v1/maps/users/other, other",
+    "GET, /v1/changes, /v1/changes",
+    "GET, /v1/maps/users/changes, /v1/maps/{map}/changes",
     "GET, /v1/nothing, other",
     "GET, /, other"
   })

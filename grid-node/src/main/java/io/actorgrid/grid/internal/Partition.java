@@ -55,6 +55,10 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * acknowledged) and stops too; sharding starts it again, recovering from the journal, on the next
  * message.
  *
+ * After each journal write the partition publishes the events written to the change feeds'
+ * hubs (ChangeHub), only once the journal holds them, and it tells a feed starting "now" the
+ * sequence number of its last event (GetLastSequenceNr).
+ *
  * The partition reports to the node's GridMetrics: its recovery time, each journal round trip
  * (ApplyBatch to BatchApplied) with its event count, its queue length and idempotency keys, and
  * every request it refuses. It logs, at INFO, when it has recovered on this node (after a start,
@@ -177,6 +181,13 @@ public final class Partition {
 
   public record Pong(int partition) implements CborSerializable {}
 
+  /**
+   * The sequence number of the partition's last event (0: none), for a change feed that starts now.
+   */
+  public record GetLastSequenceNr(ActorRef<LastSequenceNr> replyTo) implements Command {}
+
+  public record LastSequenceNr(long sequenceNr) implements CborSerializable {}
+
   private record JournalRecovered(PartitionState state) implements Command {}
 
   private record JournalApplied(PartitionJournal.BatchApplied result) implements Command {}
@@ -284,6 +295,7 @@ public final class Partition {
   private final ActorRef<Replicator.UpdateResponse<LWWRegister<MapSettingsDirectory.Published>>>
       publishedAdapter;
   private final GridMetrics metrics;
+  private final ChangeHub changes;
   private final long startedNanos = System.nanoTime();
   private final ArrayDeque<Write> queue = new ArrayDeque<>();
   private List<Write> inFlight;
@@ -317,6 +329,7 @@ public final class Partition {
     this.maxPendingWrites = settings.maxPendingWrites();
     this.maxReplyBytes = settings.maxBatchPartitionBytes();
     this.memory = MemoryGuard.get(context.getSystem());
+    this.changes = ChangeHub.get(context.getSystem());
     this.appliedAdapter =
         context.messageAdapter(PartitionJournal.BatchApplied.class, JournalApplied::new);
     this.expiryAdapter = context.messageAdapter(Outcomes.class, o -> ExpiryApplied.INSTANCE);
@@ -417,6 +430,7 @@ public final class Partition {
         .onMessage(GetConfig.class, this::onGetConfig)
         .onMessage(Ping.class, this::onPing)
         .onMessage(GetLastEvent.class, this::onGetLastEvent)
+        .onMessage(GetLastSequenceNr.class, this::onGetLastSequenceNr)
         .onMessageEquals(ExpiryDue.INSTANCE, this::onExpiryDue)
         .onMessageEquals(ExpiryApplied.INSTANCE, this::onExpiryApplied)
         .onMessageEquals(RetentionDue.INSTANCE, this::onRetentionDue)
@@ -522,6 +536,11 @@ public final class Partition {
     return Behaviors.same();
   }
 
+  private Behavior<Command> onGetLastSequenceNr(GetLastSequenceNr msg) {
+    msg.replyTo().tell(new LastSequenceNr(state.lastVersion()));
+    return Behaviors.same();
+  }
+
   private Behavior<Command> onWrite(Write write) {
     if (write.readOnly()) {
       long now = System.currentTimeMillis();
@@ -559,6 +578,9 @@ public final class Partition {
     List<WriteOutcome> outcomes = msg.result().outcomes();
     state = msg.result().state();
     if (msg.result().events() > 0) {
+      // Only now, with the events in the journal, may change feeds see them.
+      changes.publish(
+          partition, state.lastVersion() - msg.result().events() + 1, msg.result().written());
       // A batch that changed nothing made no journal write.
       metrics.journalWritten(System.nanoTime() - inFlightSince, msg.result().events());
       metrics.idempotencyKeys(partition, state.requestCount());
@@ -779,6 +801,7 @@ public final class Partition {
         .onMessage(GetConfig.class, this::onGetConfig)
         .onMessage(Ping.class, this::onPing)
         .onMessage(GetLastEvent.class, this::onGetLastEvent)
+        .onMessage(GetLastSequenceNr.class, this::onGetLastSequenceNr)
         .onMessage(
             Write.class,
             write -> {
