@@ -68,7 +68,8 @@ final class RequestObservation {
     "/v1/maps/{map}/entries/{key}",
     "/v1/maps/{map}/entries/{key}:increment",
     "/v1/changes",
-    "/v1/maps/{map}/changes"
+    "/v1/maps/{map}/changes",
+    "/v1/maps/{map}/entries/{key}/history"
   };
 
   private static final int OTHER = 0;
@@ -82,6 +83,7 @@ final class RequestObservation {
   private static final int INCREMENT = 13;
   private static final int CHANGES = 14;
   private static final int MAP_CHANGES = 15;
+  private static final int HISTORY = 16;
 
   private static final String[] METHODS = {
     "GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "other"
@@ -314,8 +316,14 @@ final class RequestObservation {
     if (rest.equals("changes")) {
       return MAP_CHANGES;
     }
-    if (!rest.startsWith("entries/") || rest.indexOf('/', "entries/".length()) >= 0) {
+    if (!rest.startsWith("entries/")) {
       return OTHER;
+    }
+    int keyEnd = rest.indexOf('/', "entries/".length());
+    if (keyEnd >= 0) {
+      return rest.substring(keyEnd).equals("/history") && keyEnd > "entries/".length()
+          ? HISTORY
+          : OTHER;
     }
     return METHODS[method].equals("POST") && rest.endsWith(":increment") ? INCREMENT : ENTRY;
   }
