@@ -154,15 +154,34 @@ class PartitionTest {
   }
 
   @Test
-  void aFailedJournalWriteIsNeverAcknowledgedAndThePartitionStops() {
+  void aFailedJournalWriteIsNeverAcknowledgedAndThePartitionServesReadsUntilItRejoinsItsJournal() {
     ActorRef<Partition.Command> partition = startRecovered(true);
     TestProbe<Partition.Outcomes> acks = testKit.createTestProbe();
-    TestProbe<Object> watcher = testKit.createTestProbe();
+    partition.tell(new Partition.Write(List.of(put("before", "1")), acks.getRef()));
+    assertEquals(
+        Status.CREATED, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
     journal.failNextPersisted();
     partition.tell(new Partition.Write(List.of(put("k", "lost")), acks.getRef()));
     assertEquals(
         Status.UNAVAILABLE, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
-    watcher.expectTerminated(partition, Duration.ofSeconds(10));
+
+    // Reads go on from the last durable state while the partition starts a new journal child.
+    TestProbe<Partition.GetReply> reads = testKit.createTestProbe();
+    partition.tell(new Partition.Get("m", "before", reads.getRef()));
+    assertEquals("1", new String(reads.receiveMessage(Duration.ofSeconds(10)).entry().value()));
+
+    // Writes are acknowledged again once a new child has recovered (after a backoff).
+    Status status = Status.UNAVAILABLE;
+    for (int attempt = 0; attempt < 50 && status == Status.UNAVAILABLE; attempt++) {
+      partition.tell(new Partition.Write(List.of(put("k", "after")), acks.getRef()));
+      status = acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status();
+      if (status == Status.UNAVAILABLE) {
+        testKit.createTestProbe().expectNoMessage(Duration.ofMillis(200));
+      }
+    }
+    assertEquals(Status.CREATED, status);
+    partition.tell(new Partition.Get("m", "k", reads.getRef()));
+    assertEquals("after", new String(reads.receiveMessage(Duration.ofSeconds(10)).entry().value()));
   }
 
   @Test
