@@ -78,12 +78,15 @@ final class GridCluster implements AutoCloseable {
   private final RoundRobinClients clients = new RoundRobinClients();
   private final Set<Integer> usedPorts = new HashSet<>();
   private final int partitions;
+  private final Map<String, String> extraEnv;
   private String seedNodes;
 
-  private GridCluster(Path workDir, PostgresServer postgres, int partitions) {
+  private GridCluster(
+      Path workDir, PostgresServer postgres, int partitions, Map<String, String> extraEnv) {
     this.workDir = workDir;
     this.postgres = postgres;
     this.partitions = partitions;
+    this.extraEnv = Map.copyOf(extraEnv);
   }
 
   /**
@@ -95,18 +98,27 @@ final class GridCluster implements AutoCloseable {
    * only get theirs as the shard coordinator rebalances, a few partitions at a time.
    */
   static GridCluster start(Path workDir, int size) throws Exception {
-    return start(workDir, size, PARTITIONS);
+    return start(workDir, size, PARTITIONS, Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, int)}, every node with {@code extraEnv} too (such as {@code
+   * GRID_ADMIN_TOKEN}, which the cluster then sends on its own requests).
+   */
+  static GridCluster start(Path workDir, int size, Map<String, String> extraEnv) throws Exception {
+    return start(workDir, size, PARTITIONS, extraEnv);
   }
 
   /** As {@link #start(Path, int)}, with the shipped defaults, 128 partitions included. */
   static GridCluster startWithDefaultPartitions(Path workDir, int size) throws Exception {
-    return start(workDir, size, DEFAULT_PARTITIONS);
+    return start(workDir, size, DEFAULT_PARTITIONS, Map.of());
   }
 
-  private static GridCluster start(Path workDir, int size, int partitions) throws Exception {
+  private static GridCluster start(
+      Path workDir, int size, int partitions, Map<String, String> extraEnv) throws Exception {
     Instant started = Instant.now();
     GridCluster cluster =
-        new GridCluster(workDir, PostgresServer.start(workDir.resolve("pg")), partitions);
+        new GridCluster(workDir, PostgresServer.start(workDir.resolve("pg")), partitions, extraEnv);
     try {
       List<NodePorts> ports = new ArrayList<>();
       for (int i = 0; i < size; i++) {
@@ -201,19 +213,22 @@ final class GridCluster implements AutoCloseable {
 
   private NodeProcess launch(NodePorts ports) throws IOException {
     int number = nodes.size() + 1;
+    Map<String, String> env = new java.util.HashMap<>(extraEnv);
+    env.putAll(
+        Map.of(
+            "GRID_JOURNAL",
+            "postgres",
+            "GRID_JDBC_URL",
+            postgres.jdbcUrl(),
+            "GRID_JDBC_USER",
+            postgres.user(),
+            "GRID_SEED_NODES",
+            seedNodes));
     NodeProcess node =
         NodeProcess.start(
             workDir.resolve("node-" + number),
             ports,
-            Map.of(
-                "GRID_JOURNAL",
-                "postgres",
-                "GRID_JDBC_URL",
-                postgres.jdbcUrl(),
-                "GRID_JDBC_USER",
-                postgres.user(),
-                "GRID_SEED_NODES",
-                seedNodes),
+            env,
             partitions == DEFAULT_PARTITIONS
                 ? List.of()
                 : List.of("-Dactorgrid.partitions=" + partitions));
@@ -279,7 +294,12 @@ final class GridCluster implements AutoCloseable {
 
   /** {@code GET /v1/cluster} through {@code via}. */
   ClusterState state(NodeProcess via) throws IOException, InterruptedException {
-    HttpResponse<String> response = new GridHttpClient(via.baseUri()).get("/v1/cluster");
+    String token = extraEnv.get("GRID_ADMIN_TOKEN");
+    HttpResponse<String> response =
+        token == null
+            ? new GridHttpClient(via.baseUri()).get("/v1/cluster")
+            : new GridHttpClient(via.baseUri())
+                .send("GET", "/v1/cluster", null, "", "Authorization", "Bearer " + token);
     if (response.statusCode() != 200) {
       throw new IOException("unexpected answer: " + GridHttpClient.describe(response));
     }
