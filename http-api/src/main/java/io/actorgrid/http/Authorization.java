@@ -125,6 +125,15 @@ final class Authorization extends AllDirectives {
 
   /** The token of {@code Authorization: Bearer <token>}, or null. */
   private static String bearer(HttpRequest request) {
+    // Pekko has parsed the header already: take the token without rendering the header again.
+    Optional<org.apache.pekko.http.javadsl.model.headers.Authorization> parsed =
+        request.getHeader(org.apache.pekko.http.javadsl.model.headers.Authorization.class);
+    if (parsed.isPresent()
+        && parsed.get().credentials()
+            instanceof org.apache.pekko.http.javadsl.model.headers.OAuth2BearerToken bearer) {
+      String token = bearer.token();
+      return token == null || token.isEmpty() ? null : token;
+    }
     return request
         .getHeader("Authorization")
         .map(

@@ -8,6 +8,7 @@ import io.actorgrid.grid.Grid;
 import io.actorgrid.grid.GridMap;
 import io.actorgrid.http.auth.AuthSettings;
 import io.actorgrid.http.auth.TokenStore;
+import io.actorgrid.http.auth.TokenVerifier;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -25,6 +26,7 @@ public final class GridRoutes extends AllDirectives {
   private final RouteHelpers helpers;
   private final RequestObservation observation;
   private final TokenStore tokens;
+  private final TokenVerifier verifier;
   private final Authorization authorization;
 
   public GridRoutes(Grid grid, HttpSettings settings) {
@@ -46,10 +48,9 @@ public final class GridRoutes extends AllDirectives {
             new WriteRequests(responses));
     this.observation = new RequestObservation(grid.meterRegistry());
     this.tokens = new TokenStore(grid, JsonMapper.builder().build());
-    this.authorization =
-        new Authorization(
-            Authorization.verifierFor(AuthSettings.from(grid.system().settings().config()), tokens),
-            problems);
+    this.verifier =
+        Authorization.verifierFor(AuthSettings.from(grid.system().settings().config()), tokens);
+    this.authorization = new Authorization(verifier, problems);
   }
 
   /**
@@ -71,7 +72,7 @@ public final class GridRoutes extends AllDirectives {
                                 new HistoryRoutes(helpers).route(),
                                 new EntryRoutes(helpers).route(),
                                 new BatchRoutes(helpers).route(),
-                                new TokenRoutes(helpers, tokens).route())))
+                                new TokenRoutes(helpers, tokens, verifier).route())))
             .seal());
   }
 }

@@ -7,6 +7,7 @@ import io.actorgrid.http.auth.Access;
 import io.actorgrid.http.auth.Grant;
 import io.actorgrid.http.auth.Principal;
 import io.actorgrid.http.auth.TokenStore;
+import io.actorgrid.http.auth.TokenVerifier;
 import io.actorgrid.http.wire.TokenReply;
 import io.actorgrid.http.wire.TokensReply;
 import java.time.Duration;
@@ -41,12 +42,17 @@ final class TokenRoutes extends AllDirectives {
           + "\"ttl\":\"30d\"}";
 
   private final TokenStore store;
+  private final TokenVerifier verifier;
   private final Problems problems;
   private final Responses responses;
   private final Bodies bodies;
 
-  TokenRoutes(RouteHelpers helpers, TokenStore store) {
+  /**
+   * @param verifier null when authentication is off
+   */
+  TokenRoutes(RouteHelpers helpers, TokenStore store, TokenVerifier verifier) {
     this.store = store;
+    this.verifier = verifier;
     this.problems = helpers.problems();
     this.responses = helpers.responses();
     this.bodies = helpers.bodies();
@@ -252,10 +258,14 @@ final class TokenRoutes extends AllDirectives {
                   return store
                       .revoke(name, Authorization.name(principal))
                       .thenApply(
-                          existed ->
-                              existed
-                                  ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
-                                  : notFound(name));
+                          existed -> {
+                            if (verifier != null) {
+                              verifier.forget(name);
+                            }
+                            return existed
+                                ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
+                                : notFound(name);
+                          });
                 }));
   }
 

@@ -147,13 +147,20 @@ public final class TokenStore {
   }
 
   public static byte[] sha256(String token) {
-    try {
-      return MessageDigest.getInstance("SHA-256")
-          .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    // One digest per thread: MessageDigest.getInstance looks up providers on every call, which
+    // costs more than hashing a token. digest() resets it for the next use.
+    return SHA256.get().digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
+
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("every Java runtime has SHA-256", e);
+            }
+          });
 
   private byte[] toJson(StoredToken token) {
     try {

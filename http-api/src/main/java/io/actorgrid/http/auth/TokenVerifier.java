@@ -1,5 +1,6 @@
 package io.actorgrid.http.auth;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -34,9 +35,17 @@ public final class TokenVerifier {
   private final Principal bootstrap;
   private final TokenStore store;
   private final long cacheTtlNanos;
-  private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<HashKey, Cached> cache = new ConcurrentHashMap<>();
 
   private record Cached(Optional<Principal> principal, long verifiedAtNanos) {}
+
+  /** A token's SHA-256 as a map key: four longs hash and compare without allocating a string. */
+  private record HashKey(long a, long b, long c, long d) {
+    static HashKey of(byte[] sha256) {
+      ByteBuffer b = ByteBuffer.wrap(sha256);
+      return new HashKey(b.getLong(), b.getLong(), b.getLong(), b.getLong());
+    }
+  }
 
   public TokenVerifier(AuthSettings settings, TokenStore store) {
     this.bootstrapHash = TokenStore.sha256(settings.adminToken().orElseThrow());
@@ -55,7 +64,7 @@ public final class TokenVerifier {
     if (MessageDigest.isEqual(hash, bootstrapHash)) {
       return Optional.of(bootstrap);
     }
-    Cached cached = cache.get(HexFormat.of().formatHex(hash));
+    Cached cached = cache.get(HashKey.of(hash));
     if (cached == null || System.nanoTime() - cached.verifiedAtNanos() > cacheTtlNanos) {
       return null;
     }
@@ -72,7 +81,7 @@ public final class TokenVerifier {
       return CompletableFuture.completedFuture(hit);
     }
     byte[] hash = TokenStore.sha256(token);
-    String key = HexFormat.of().formatHex(hash);
+    HashKey key = HashKey.of(hash);
     String name = TokenStore.claimedName(token);
     if (name == null || name.equals(TokenStore.BOOTSTRAP_NAME)) {
       remember(key, Optional.empty());
@@ -101,11 +110,19 @@ public final class TokenVerifier {
             });
   }
 
-  private void remember(String key, Optional<Principal> principal) {
+  /**
+   * Forgets this node's cached answers for the token of this name, after a revocation through this
+   * node: here it is refused at once; other nodes refuse it when their answers age out.
+   */
+  public void forget(String name) {
+    cache.values().removeIf(c -> c.principal().map(p -> p.name().equals(name)).orElse(false));
+  }
+
+  private void remember(HashKey key, Optional<Principal> principal) {
     remember(key, principal, System.nanoTime());
   }
 
-  private void remember(String key, Optional<Principal> principal, long verifiedAtNanos) {
+  private void remember(HashKey key, Optional<Principal> principal, long verifiedAtNanos) {
     if (cacheTtlNanos == 0) {
       return;
     }
