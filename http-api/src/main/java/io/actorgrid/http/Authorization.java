@@ -48,16 +48,19 @@ final class Authorization extends AllDirectives {
     this.problems = problems;
   }
 
-  Route protect(Supplier<Route> inner) {
+  Route protect(Supplier<Route> routes) {
+    // Built once: the directives below run per request, and building the route tree there would
+    // cost more than the whole check.
+    Route inner = routes.get();
     if (verifier == null) {
-      return inner.get();
+      return inner;
     }
     return extractRequest(
         request -> {
           AccessRules.Requirement need =
               AccessRules.of(request.method().value(), request.getUri().path(), segments(request));
           if (need instanceof AccessRules.Open) {
-            return inner.get();
+            return inner;
           }
           String token = bearer(request);
           if (token == null) {
@@ -80,8 +83,7 @@ final class Authorization extends AllDirectives {
         });
   }
 
-  private Route decide(
-      AccessRules.Requirement need, Optional<Principal> principal, Supplier<Route> inner) {
+  private Route decide(AccessRules.Requirement need, Optional<Principal> principal, Route inner) {
     if (principal.isEmpty()) {
       return complete(
           unauthorized(
@@ -110,7 +112,7 @@ final class Authorization extends AllDirectives {
     if (refusal != null) {
       return complete(problems.problem(403, "Forbidden", refusal));
     }
-    return mapRequest(r -> r.addAttribute(PRINCIPAL, p), inner);
+    return mapRequest(r -> r.addAttribute(PRINCIPAL, p), () -> inner);
   }
 
   private HttpResponse unauthorized(String error, String detail) {
