@@ -13,6 +13,8 @@
 #   GRID_ADMIN_TOKEN=<32+ chars> benchmarks/wrk/measure.sh get.lua
 #                      # authentication on: every request (load, warm-up, measurement) carries a
 #                      # token made for the run with write access to map bench
+#   SCHEME=https GRID_TLS_CERT_FILE=certs/node.crt GRID_TLS_KEY_FILE=certs/node.key \
+#     benchmarks/wrk/measure.sh get.lua               # over HTTPS (bin/actorgrid certs certs)
 #
 # Environment: PORT (18080), DURATION (30), WARM (15), KEYS (100000), OUT (a new temporary
 # directory: node log, wrk output, rec.jfr), JAVA_OPTS (passed to bin/actorgrid), GRID_* as usual.
@@ -23,20 +25,20 @@ port=${PORT:-18080}
 keys=${KEYS:-100000}
 out=${OUT:-$(mktemp -d -t actorgrid-wrk-XXXXXX)}
 mkdir -p "$out"
-url="http://127.0.0.1:$port"
+url="${SCHEME:-http}://127.0.0.1:$port"
 
 GRID_HTTP_PORT=$port GRID_CLUSTER_PORT=$((port + 1)) GRID_DATA_DIR="$out/data" \
   "$root/bin/actorgrid" > "$out/node.log" 2>&1 &
 node=$!
 trap 'kill $node 2>/dev/null || true; wait $node 2>/dev/null || true' EXIT
 for _ in $(seq 1 300); do
-  curl -s "$url/health/ready" | grep -q '"ready"' && break
+  curl -sk "$url/health/ready" | grep -q '"ready"' && break
   kill -0 $node 2>/dev/null || { echo "node exited, see $out/node.log" >&2; exit 1; }
   sleep 1
 done
 auth=()
 if [ -n "${GRID_ADMIN_TOKEN:-}" ]; then
-  token=$(curl -sf -X POST "$url/v1/auth/tokens" -H "Authorization: Bearer $GRID_ADMIN_TOKEN" \
+  token=$(curl -skf -X POST "$url/v1/auth/tokens" -H "Authorization: Bearer $GRID_ADMIN_TOKEN" \
     -H 'Content-Type: application/json' \
     -d '{"name":"bench","grants":[{"maps":"bench","access":"write"}]}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
   auth=(-H "Authorization: Bearer $token")

@@ -101,17 +101,22 @@ final class GridCluster implements AutoCloseable {
     return start(workDir, size, PARTITIONS, Map.of());
   }
 
+  /** As {@link #start(Path, int)}, with the shipped defaults, 128 partitions included. */
+  static GridCluster startWithDefaultPartitions(Path workDir, int size) throws Exception {
+    return start(workDir, size, DEFAULT_PARTITIONS, Map.of());
+  }
+
   /**
-   * As {@link #start(Path, int)}, every node with {@code extraEnv} too (such as {@code
-   * GRID_ADMIN_TOKEN}, which the cluster then sends on its own requests).
+   * As {@link #start(Path, int)}, with {@code extraEnv} added to every node's environment (for
+   * example member TLS, or GRID_ADMIN_TOKEN, which the cluster then sends on its own requests);
+   * {@link #addNode(Map)} may give a later node other values.
    */
   static GridCluster start(Path workDir, int size, Map<String, String> extraEnv) throws Exception {
     return start(workDir, size, PARTITIONS, extraEnv);
   }
 
-  /** As {@link #start(Path, int)}, with the shipped defaults, 128 partitions included. */
-  static GridCluster startWithDefaultPartitions(Path workDir, int size) throws Exception {
-    return start(workDir, size, DEFAULT_PARTITIONS, Map.of());
+  private static GridCluster start(Path workDir, int size, int partitions) throws Exception {
+    return start(workDir, size, partitions, Map.of());
   }
 
   private static GridCluster start(
@@ -155,11 +160,12 @@ final class GridCluster implements AutoCloseable {
   }
 
   /**
-   * Waits until {@code node} hosts at least one partition, as node 1 sees it; the default
-   * allocation strategy gives a joining node its share gradually.
+   * Waits until {@code node} hosts at least one partition, as another node (node 1, or node 2 for
+   * node 1; node 1 itself when alone) sees it; the default allocation strategy gives a joining node
+   * its share gradually.
    */
   void awaitHostsPartitions(NodeProcess node) throws InterruptedException {
-    NodeProcess via = node == node(1) ? node(2) : node(1);
+    NodeProcess via = node == node(1) && nodes.size() > 1 ? node(2) : node(1);
     Await.until(
         node + " hosts at least one partition",
         FORMATION_TIMEOUT,
@@ -208,27 +214,30 @@ final class GridCluster implements AutoCloseable {
 
   /** Starts one more node with the same seed nodes; it is not in {@link #clients()} yet. */
   NodeProcess addNode() throws IOException {
-    return launch(freePorts());
+    return launch(freePorts(), extraEnv);
+  }
+
+  /** As {@link #addNode()}, with {@code env} instead of the cluster's extra environment. */
+  NodeProcess addNode(Map<String, String> env) throws IOException {
+    return launch(freePorts(), env);
   }
 
   private NodeProcess launch(NodePorts ports) throws IOException {
+    return launch(ports, extraEnv);
+  }
+
+  private NodeProcess launch(NodePorts ports, Map<String, String> env) throws IOException {
     int number = nodes.size() + 1;
-    Map<String, String> env = new java.util.HashMap<>(extraEnv);
-    env.putAll(
-        Map.of(
-            "GRID_JOURNAL",
-            "postgres",
-            "GRID_JDBC_URL",
-            postgres.jdbcUrl(),
-            "GRID_JDBC_USER",
-            postgres.user(),
-            "GRID_SEED_NODES",
-            seedNodes));
+    Map<String, String> nodeEnv = new java.util.HashMap<>(env);
+    nodeEnv.put("GRID_JOURNAL", "postgres");
+    nodeEnv.put("GRID_JDBC_URL", postgres.jdbcUrl());
+    nodeEnv.put("GRID_JDBC_USER", postgres.user());
+    nodeEnv.put("GRID_SEED_NODES", seedNodes);
     NodeProcess node =
         NodeProcess.start(
             workDir.resolve("node-" + number),
             ports,
-            env,
+            nodeEnv,
             partitions == DEFAULT_PARTITIONS
                 ? List.of()
                 : List.of("-Dactorgrid.partitions=" + partitions));

@@ -35,7 +35,7 @@ final class GridHttpClient {
   GridHttpClient(URI base) {
     this.base = base;
     this.client =
-        HttpClient.newBuilder()
+        TestTls.clientBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(CONNECT_TIMEOUT)
             .build();

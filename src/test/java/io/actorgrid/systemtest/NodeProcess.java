@@ -67,7 +67,7 @@ final class NodeProcess implements AutoCloseable {
     this.logFile = this.dataDir.resolveSibling(this.dataDir.getFileName() + ".log");
     this.configFile = repositoryRoot().resolve("application.conf");
     this.probe =
-        HttpClient.newBuilder()
+        TestTls.clientBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1))
             .build();
@@ -308,8 +308,13 @@ final class NodeProcess implements AutoCloseable {
     return current != null && current.isAlive();
   }
 
+  /**
+   * The node's HTTP API: https when the test gave it {@code GRID_TLS_CERT_FILE} (clients must then
+   * trust its CA, see {@link TestTls}), else http.
+   */
   URI baseUri() {
-    return URI.create("http://127.0.0.1:" + ports.http());
+    String scheme = extraEnv.containsKey("GRID_TLS_CERT_FILE") ? "https" : "http";
+    return URI.create(scheme + "://127.0.0.1:" + ports.http());
   }
 
   /** The node's cluster address as {@code GET /v1/cluster} names it. */

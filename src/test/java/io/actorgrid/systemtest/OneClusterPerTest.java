@@ -27,6 +27,7 @@ abstract class OneClusterPerTest {
   void closeCluster() {
     if (cluster != null) {
       cluster.close();
+      cluster = null;
     }
   }
 }

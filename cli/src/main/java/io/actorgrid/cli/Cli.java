@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
       EntryCommands.Put.class,
       EntryCommands.Delete.class,
       EntryCommands.ListEntries.class,
+      HistoryCommand.class,
       EntryCommands.Patch.class,
       EntryCommands.Incr.class,
       BatchCommand.class,

@@ -31,9 +31,27 @@ final class EntryCommands {
     @Parameters(index = "1", paramLabel = "KEY")
     String key;
 
+    @Option(
+        names = "--version",
+        paramLabel = "N",
+        description = "The record as version N left it (see history).")
+    Long version;
+
+    @Option(
+        names = "--as-of",
+        paramLabel = "TIME",
+        description = "The record as it was at TIME (RFC 3339, e.g. 2026-12-01T10:00:00Z).")
+    String asOf;
+
     @Override
     int run() throws IOException {
-      GridHttp.Response r = http().check(http().get(GridHttp.entryPath(map, key)), 200);
+      String path = GridHttp.entryPath(map, key);
+      if (version != null) {
+        path += "?version=" + version;
+      } else if (asOf != null) {
+        path += "?asOf=" + GridHttp.query(asOf);
+      }
+      GridHttp.Response r = http().check(http().get(path), 200);
       if (!cli().json()) {
         byte[] value = r.body();
         cli().out.write(value);

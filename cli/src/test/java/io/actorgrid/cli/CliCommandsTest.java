@@ -96,6 +96,33 @@ class CliCommandsTest {
   }
 
   @Test
+  void historyListsChangesAndGetReadsThePast() throws Exception {
+    long first = json(ok("put", "past", "k", "one", "-o", "json")).get("version").asLong();
+    ok("put", "past", "k", "two");
+    ok("delete", "past", "k");
+    JsonNode history = json(ok("history", "past", "k", "--values", "-o", "json"));
+    assertEquals(3, history.get("items").size());
+    assertEquals("delete", history.get("items").get(0).get("op").asText());
+    assertEquals("one", history.get("items").get(2).get("valueText").asText());
+    assertFalse(history.get("truncated").asBoolean());
+    CliRun table = ok("history", "past", "k", "--limit", "2");
+    assertTrue(table.out().contains("delete") && table.out().contains("put"), table::toString);
+    assertTrue(table.stderr().contains("--cursor"), table::toString);
+    assertEquals(
+        3,
+        json(ok("history", "past", "k", "--limit", "1", "--all", "-o", "json"))
+            .get("items")
+            .size());
+
+    assertEquals("one", ok("get", "past", "k", "--version", Long.toString(first)).out());
+    String written = history.get("items").get(2).get("time").asText();
+    assertEquals("one", ok("get", "past", "k", "--as-of", written).out());
+    fails(cli("get", "past", "k"), 3, "404");
+    fails(cli("history", "past", "never"), 3, "404");
+    fails(cli("get", "past", "k", "--as-of", "yesterday"), 2, "400");
+  }
+
+  @Test
   void putReadsTheValueFromStdinOrAFileAndGetPrintsItByteForByte() throws Exception {
     byte[] binary = new byte[256];
     for (int i = 0; i < binary.length; i++) {

@@ -2,6 +2,7 @@ package io.actorgrid.grid;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.actorgrid.grid.internal.ChangeFeeds;
 import io.actorgrid.grid.internal.EmbeddedJournals;
 import io.actorgrid.grid.internal.GridMetrics;
 import io.actorgrid.grid.internal.GridSettings;
@@ -29,6 +30,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -83,6 +85,7 @@ public final class Grid implements AutoCloseable {
   private final MapSettingsDirectory mapSettings;
   private final GridMetrics metrics;
   private final PartitionRequests requests;
+  private final ChangeFeeds changeFeeds;
   private HistoryWalk historyWalk;
 
   private Grid(ActorSystem<?> system, GridSettings settings, GridMetrics metrics) {
@@ -95,6 +98,7 @@ public final class Grid implements AutoCloseable {
         new PartitionRequests(
             sharding, settings.requestTimeout(), metrics, system.executionContext());
     this.mapSettings = MapSettingsDirectory.start(system, partitioner);
+    this.changeFeeds = new ChangeFeeds(system, settings, requests);
     // Started with the node, so that it has watched the heap before the first write arrives.
     MemoryGuard.get(system);
   }
@@ -295,6 +299,39 @@ public final class Grid implements AutoCloseable {
   }
 
   /**
+   * A feed of the changes of every map: each put, patch, increment, delete, expiry and clear, as
+   * {@link Change}s, with back-pressure (the feed reads on as its subscriber requests). Each
+   * subscriber of the publisher gets a feed of its own, from the query's start: {@link
+   * ChangeQuery#fromNow()}, {@link ChangeQuery#fromBeginning()} (the oldest change the journal
+   * still holds) or {@link ChangeQuery#after(String)} an id the feed delivered.
+   *
+   * <p><b>Guarantees.</b> Every acknowledged write appears in the feed. A consumer that resumes
+   * after the id of the last item it processed sees each later change exactly once, with no gap and
+   * no duplicate, whichever node it resumes on, across node crashes, failover and rebalancing (ids
+   * are positions in the partitions' journals, which every node reads). The changes of one key
+   * arrive in version order, and those of one partition in journal order; there is no order across
+   * partitions. A write that was not acknowledged (it failed as unavailable or timed out) may
+   * appear, at most once, if its journal write happened.
+   *
+   * <p><b>Items.</b> The first item is a checkpoint ({@link Change#isCheckpoint()}: an id only) of
+   * the start position; more checkpoints follow when the feed is idle (at least every 10 s) or when
+   * filtered-out changes moved its position, so a consumer of a quiet or narrow feed can store a
+   * recent position.
+   *
+   * <p><b>Failures</b> reach the subscriber's {@code onError}: {@link ChangesGoneException} when
+   * retention deleted changes after the start position (before the first item if the start is
+   * already too old, later if retention overtakes a slow consumer), {@link
+   * GridUnavailableException} when a feed from now could not learn the partitions' positions within
+   * {@code actorgrid.request-timeout}. The feed never completes on its own.
+   *
+   * @throws InvalidRequestException when the query's id is malformed or from a grid with another
+   *     number of partitions, or the query has a prefix (only a map's feed takes one)
+   */
+  public Flow.Publisher<Change> changes(ChangeQuery query) {
+    return changeFeeds.open(null, query);
+  }
+
+  /**
    * The members of the cluster and which node hosts which partition, as far as the shard
    * coordinator can tell (see {@link ClusterView#partitions()}).
    */
@@ -433,6 +470,10 @@ public final class Grid implements AutoCloseable {
   }
 
   // Package-private plumbing for GridMap.
+
+  Flow.Publisher<Change> changes(String map, ChangeQuery query) {
+    return changeFeeds.open(map, query);
+  }
 
   GridSettings settings() {
     return settings;

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -603,6 +604,20 @@ public final class GridMap {
           }
           return outcome;
         });
+  }
+
+  /**
+   * A feed of this map's changes, of keys that start with the query's prefix: see {@link
+   * Grid#changes(ChangeQuery)} for its items, start positions, guarantees and failures, which are
+   * the same. Ids of every feed are positions over all maps, so an id from any feed resumes this
+   * one. A {@link Change.Op#CLEAR clear} written before clears named their keys has no key and is
+   * delivered to every prefix.
+   *
+   * @throws InvalidRequestException when the query's id is malformed or from a grid with another
+   *     number of partitions, or the prefix is longer than a key may be
+   */
+  public Flow.Publisher<Change> changes(ChangeQuery query) {
+    return grid.changes(name, query);
   }
 
   /**

@@ -16,13 +16,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 final class BatchRoutes extends AllDirectives {
   private final Grid grid;
-  private final HttpSettings settings;
   private final Responses responses;
   private final Bodies bodies;
 
   BatchRoutes(RouteHelpers helpers) {
     this.grid = helpers.grid();
-    this.settings = helpers.settings();
     this.responses = helpers.responses();
     this.bodies = helpers.bodies();
   }
@@ -45,11 +43,10 @@ final class BatchRoutes extends AllDirectives {
                         () -> {
                           GridMap map = grid.map(mapName);
                           String requestKey = idempotencyKey.orElse(null);
-                          return bodies
-                              .read(entity, settings.maxBatchBodyBytes())
-                              .thenCompose(
-                                  body ->
-                                      map.batch(
+                          return bodies.withBatch(
+                              entity,
+                              body ->
+                                  map.batch(
                                           BatchRequests.parse(
                                               bodies.json(
                                                   entity.getContentType(),
@@ -57,16 +54,16 @@ final class BatchRoutes extends AllDirectives {
                                                   "{\"items\":[{\"op\":\"get\",\"key\":\"k\"}]}"),
                                               grid.limits().maxBatchItems()),
                                           requestKey,
-                                          principal))
-                              .thenApply(
-                                  results ->
-                                      responses.json(
-                                          200,
-                                          responses.toJson(
-                                              new BatchReply(
-                                                  results.stream()
-                                                      .map(this::batchItem)
-                                                      .toList()))));
+                                          principal)
+                                      .thenApply(
+                                          results ->
+                                              responses.json(
+                                                  200,
+                                                  responses.toJson(
+                                                      new BatchReply(
+                                                          results.stream()
+                                                              .map(this::batchItem)
+                                                              .toList())))));
                         })));
   }
 

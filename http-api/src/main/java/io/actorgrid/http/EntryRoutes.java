@@ -199,21 +199,21 @@ final class EntryRoutes extends AllDirectives {
         (options, entity) -> {
           GridMap map = grid.map(mapName);
           ContentType type = entity.getContentType();
-          return bodies
-              .read(entity)
-              .thenCompose(
-                  body -> {
-                    bodies.checkJson(type, body);
-                    return map.put(key, body, type.toString(), options);
-                  })
-              .thenApply(
-                  result -> {
-                    HttpResponse response =
-                        writeReply(result.created() ? 201 : 200, mapName, key, result.version());
-                    return result.created()
-                        ? response.addHeader(Location.create(entryPath(mapName, key)))
-                        : response;
-                  });
+          return bodies.withValue(
+              entity,
+              body -> {
+                bodies.checkJson(type, body);
+                return map.put(key, body, type.toString(), options)
+                    .thenApply(
+                        result -> {
+                          HttpResponse response =
+                              writeReply(
+                                  result.created() ? 201 : 200, mapName, key, result.version());
+                          return result.created()
+                              ? response.addHeader(Location.create(entryPath(mapName, key)))
+                              : response;
+                        });
+              });
         });
   }
 
@@ -264,10 +264,11 @@ final class EntryRoutes extends AllDirectives {
                         + " Content-Type: application/merge-patch+json, was "
                         + entity.getContentType()));
           }
-          return bodies
-              .read(entity)
-              .thenCompose(body -> map.patch(key, body, options))
-              .thenApply(result -> writeReply(200, mapName, key, result.version()));
+          return bodies.withValue(
+              entity,
+              body ->
+                  map.patch(key, body, options)
+                      .thenApply(result -> writeReply(200, mapName, key, result.version())));
         });
   }
 
@@ -294,18 +295,20 @@ final class EntryRoutes extends AllDirectives {
         false,
         true,
         (options, entity) ->
-            bodies
-                .read(entity)
-                .thenCompose(body -> grid.map(mapName).increment(key, delta(entity, body), options))
-                .thenApply(
-                    counter ->
-                        responses
-                            .json(
-                                counter.created() ? 201 : 200,
-                                responses.toJson(
-                                    new CounterReply(
-                                        mapName, key, counter.value(), counter.version())))
-                            .addHeader(ETags.header(counter.version()))));
+            bodies.withValue(
+                entity,
+                body ->
+                    grid.map(mapName)
+                        .increment(key, delta(entity, body), options)
+                        .thenApply(
+                            counter ->
+                                responses
+                                    .json(
+                                        counter.created() ? 201 : 200,
+                                        responses.toJson(
+                                            new CounterReply(
+                                                mapName, key, counter.value(), counter.version())))
+                                    .addHeader(ETags.header(counter.version())))));
   }
 
   private long delta(HttpEntity entity, byte[] body) {

@@ -44,7 +44,7 @@ public final class GridRoutes extends AllDirectives {
             settings,
             problems,
             responses,
-            new Bodies(grid, settings, mapper),
+            new Bodies(grid, settings, mapper, new BodyBudget(settings.maxInFlightBodyBytes())),
             new WriteRequests(responses));
     this.observation = new RequestObservation(grid.meterRegistry());
     this.tokens = new TokenStore(grid, JsonMapper.builder().build());
@@ -72,6 +72,7 @@ public final class GridRoutes extends AllDirectives {
                                 new HistoryRoutes(helpers).route(),
                                 new EntryRoutes(helpers).route(),
                                 new BatchRoutes(helpers).route(),
+                                new ChangeRoutes(helpers).route(),
                                 new TokenRoutes(helpers, tokens, verifier).route())))
             .seal());
   }

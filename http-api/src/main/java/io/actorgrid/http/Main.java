@@ -34,6 +34,25 @@ public final class Main {
     Config config =
         ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on")
             .withFallback(ConfigFactory.load());
+    HttpSettings http;
+    Exposure.Verdict exposure;
+    try {
+      http = HttpSettings.from(config);
+      exposure = Exposure.check(config, http);
+    } catch (RuntimeException e) {
+      log.error("The node could not start: {}", e.getMessage());
+      System.err.println("actorgrid: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (exposure.refuses()) {
+      String refusal = Exposure.refusal(exposure);
+      log.error(refusal);
+      System.err.println("actorgrid: " + refusal);
+      System.exit(2);
+      return;
+    }
+    exposure.warnings().forEach(log::warn);
     long started = System.nanoTime();
     Grid grid;
     try {
@@ -44,24 +63,31 @@ public final class Main {
       return;
     }
     logNodeAddress(grid);
-    HttpSettings http = HttpSettings.from(config);
     ServerBinding binding;
     try {
       binding = GridHttpServer.start(grid, http).toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
       log.error(
-          "The HTTP API could not bind {}:{}: {}. Set GRID_HTTP_PORT to a free port.",
+          "The HTTP API could not start on {}:{}: {}. Set GRID_HTTP_PORT to a free port, or"
+              + " check the TLS files (GRID_TLS_*).",
           http.host(),
           http.port(),
-          e.getMessage());
+          cause.getMessage());
       grid.close();
       System.exit(1);
       return;
     }
     log.info(
-        "HTTP API listening on http://{}:{}",
+        "HTTP API listening on {}://{}:{}{}",
+        http.scheme(),
         binding.localAddress().getHostString(),
-        binding.localAddress().getPort());
+        binding.localAddress().getPort(),
+        http.tls().isEmpty()
+            ? ""
+            : http.tls().get().clientCaFile().isPresent()
+                ? " (TLS, client certificates required)"
+                : " (TLS)");
     grid.system()
         .scheduler()
         .scheduleOnce(

@@ -131,19 +131,18 @@ final class MapRoutes extends AllDirectives {
         false,
         (options, entity) -> {
           GridMap map = grid.map(mapName);
-          return bodies
-              .read(entity)
-              .thenCompose(
-                  body ->
-                      map.configure(
-                          mapSettings(entity.getContentType(), body), options.precondition()))
-              .thenApply(
-                  result ->
-                      responses
-                          .json(
-                              result.created() ? 201 : 200,
-                              responses.toJson(new MapReply(mapName, null, null, result.version())))
-                          .addHeader(ETags.header(result.version())));
+          return bodies.withValue(
+              entity,
+              body ->
+                  map.configure(mapSettings(entity.getContentType(), body), options.precondition())
+                      .thenApply(
+                          result ->
+                              responses
+                                  .json(
+                                      result.created() ? 201 : 200,
+                                      responses.toJson(
+                                          new MapReply(mapName, null, null, result.version())))
+                                  .addHeader(ETags.header(result.version()))));
         });
   }
 

@@ -67,13 +67,17 @@ final class Problems {
     if (cause instanceof GridException e) {
       return problem(e.httpStatus(), e.title(), e.getMessage());
     }
-    if (cause instanceof EntityStreamSizeException) {
+    if (cause instanceof EntityStreamSizeException e) {
+      // Routes that read a body answer with their own limit (Bodies); this is a body that
+      // Pekko's backstop (pekko.http.server.parsing.max-content-length) refused.
       return problem(
           413,
-          "Value too large",
+          "Request too large",
           "the body exceeds "
+              + e.limit()
+              + " bytes. Values may have at most "
               + maxValueBytes
-              + " bytes (actorgrid.limits.max-value-bytes). Store a smaller value or split it.");
+              + " bytes (actorgrid.limits.max-value-bytes).");
     }
     if (cause instanceof EntityStreamException e) {
       return badRequest("the request body could not be read: " + e.getMessage());

@@ -66,7 +66,10 @@ final class RequestObservation {
     "/v1/maps/{map}:{action}",
     "/v1/maps/{map}/entries",
     "/v1/maps/{map}/entries/{key}",
-    "/v1/maps/{map}/entries/{key}:increment"
+    "/v1/maps/{map}/entries/{key}:increment",
+    "/v1/changes",
+    "/v1/maps/{map}/changes",
+    "/v1/maps/{map}/entries/{key}/history"
   };
 
   private static final int OTHER = 0;
@@ -78,6 +81,9 @@ final class RequestObservation {
   private static final int ENTRIES = 11;
   private static final int ENTRY = 12;
   private static final int INCREMENT = 13;
+  private static final int CHANGES = 14;
+  private static final int MAP_CHANGES = 15;
+  private static final int HISTORY = 16;
 
   private static final String[] METHODS = {
     "GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "other"
@@ -140,7 +146,7 @@ final class RequestObservation {
     int status = response.status().intValue();
     int route = route(path, method);
     timer(route, method, status).record(nanos, TimeUnit.NANOSECONDS);
-    if (route >= MAP) {
+    if (route >= MAP && route != CHANGES) {
       mapCounter(mapLabel(path), method).increment();
     }
     if (status >= 500) {
@@ -216,7 +222,8 @@ final class RequestObservation {
   }
 
   private Counter mapCounter(String map, int method) {
-    Counter[] counters = mapCounters.get(map);
+    // An empty map segment (/v1/maps//entries) has no label: ConcurrentHashMap takes no null key.
+    Counter[] counters = map == null ? null : mapCounters.get(map);
     if (counters == null) {
       String label = map;
       if (map == null || mapCounters.size() >= MAX_MAPS || !MAP_NAME.matcher(map).matches()) {
@@ -285,6 +292,7 @@ final class RequestObservation {
         case "/v1/cluster" -> 4;
         case "/v1/openapi.json" -> 5;
         case "/v1/maps" -> MAPS;
+        case "/v1/changes" -> CHANGES;
         default -> OTHER;
       };
     }
@@ -305,8 +313,17 @@ final class RequestObservation {
     if (rest.equals("entries")) {
       return ENTRIES;
     }
-    if (!rest.startsWith("entries/") || rest.indexOf('/', "entries/".length()) >= 0) {
+    if (rest.equals("changes")) {
+      return MAP_CHANGES;
+    }
+    if (!rest.startsWith("entries/")) {
       return OTHER;
+    }
+    int keyEnd = rest.indexOf('/', "entries/".length());
+    if (keyEnd >= 0) {
+      return rest.substring(keyEnd).equals("/history") && keyEnd > "entries/".length()
+          ? HISTORY
+          : OTHER;
     }
     return METHODS[method].equals("POST") && rest.endsWith(":increment") ? INCREMENT : ENTRY;
   }

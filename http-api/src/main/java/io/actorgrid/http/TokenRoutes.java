@@ -82,14 +82,12 @@ final class TokenRoutes extends AllDirectives {
                 entity ->
                     responses.respond(
                         () ->
-                            bodies
-                                .read(entity)
-                                .thenCompose(
-                                    body -> {
-                                      JsonNode node =
-                                          bodies.json(entity.getContentType(), body, EXAMPLE);
-                                      return create(node, principal);
-                                    }))));
+                            bodies.withValue(
+                                entity,
+                                body ->
+                                    create(
+                                        bodies.json(entity.getContentType(), body, EXAMPLE),
+                                        principal)))));
   }
 
   private CompletionStage<HttpResponse> create(JsonNode node, Optional<Principal> principal) {

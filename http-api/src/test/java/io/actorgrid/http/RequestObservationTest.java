@@ -45,7 +45,11 @@ class RequestObservationTest {
     "GET, /v1/maps/users/entries/x:increment, /v1/maps/{map}/entries/{key}",
     "POST, /v1/maps/users/entries/x:increment, /v1/maps/{map}/entries/{key}:increment",
     "GET, /v1/maps/users/entries/a/b, other",
+    "GET, /v1/maps/users/entries/alice/history, /v1/maps/{map}/entries/{key}/history",
+    "GET, /v1/maps/users/entries//history, other",
     "GET, /v1/maps/users/other, other",
+    "GET, /v1/changes, /v1/changes",
+    "GET, /v1/maps/users/changes, /v1/maps/{map}/changes",
     "GET, /v1/nothing, other",
     "GET, /, other"
   })

@@ -3,15 +3,18 @@ package io.actorgrid.grid.internal;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.actorgrid.grid.internal.rocks.RocksSettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Derives the Pekko settings that follow from the {@code actorgrid} section: the journal plugin and
- * its connection, chosen by {@code actorgrid.journal.type}. The read journal of each type is {@link
+ * Derives the Pekko settings that follow from the {@code actorgrid} section: the cluster's
+ * addresses and member TLS, and the journal plugin and its connection, chosen by {@code
+ * actorgrid.journal.type}. The read journal of each type is {@link
  * GridSettings.Journal#readJournalPluginId()}.
  */
 public final class NodeConfig {
@@ -46,6 +49,7 @@ public final class NodeConfig {
       overrides.put(
           "pekko.cluster.seed-node-timeout", settings.firstSeedNodeTimeout().toMillis() + "ms");
     }
+    memberTls(config).forEach(overrides::put);
     String db = "pekko-persistence-jdbc.shared-databases.actorgrid.";
     switch (settings.journal()) {
       case H2 -> {
@@ -135,6 +139,54 @@ public final class NodeConfig {
       overrides.put("pekko.discovery.config.services." + service + ".endpoints", endpoints);
     }
     return ConfigFactory.parseMap(overrides).withFallback(config);
+  }
+
+  /**
+   * Artery over TLS with mutual authentication when {@code actorgrid.cluster.tls} names its three
+   * files: Pekko's rotating-keys engine reads them (and reads them again as they rotate). Nothing
+   * when none is set; a partial setting is refused.
+   */
+  static Map<String, Object> memberTls(Config config) {
+    Config tls = config.getConfig("actorgrid.cluster.tls");
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("cert-file", "GRID_CLUSTER_TLS_CERT_FILE");
+    files.put("key-file", "GRID_CLUSTER_TLS_KEY_FILE");
+    files.put("ca-file", "GRID_CLUSTER_TLS_CA_FILE");
+    List<String> missing = new ArrayList<>();
+    for (Map.Entry<String, String> file : files.entrySet()) {
+      if (tls.getString(file.getKey()).isBlank()) {
+        missing.add("actorgrid.cluster.tls." + file.getKey() + " (" + file.getValue() + ")");
+      }
+    }
+    if (missing.size() == files.size()) {
+      return Map.of();
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException(
+          "member TLS needs a certificate, its key and the cluster's CA; missing "
+              + String.join(", ", missing));
+    }
+    for (String file : files.keySet()) {
+      Path path = Path.of(tls.getString(file));
+      if (!Files.isReadable(path)) {
+        throw new IllegalArgumentException(
+            "actorgrid.cluster.tls." + file + ": cannot read " + path.toAbsolutePath());
+      }
+    }
+    String engine = "pekko.remote.artery.ssl.rotating-keys-engine.";
+    Map<String, Object> overrides = new HashMap<>();
+    overrides.put("pekko.remote.artery.transport", "tls-tcp");
+    overrides.put(
+        "pekko.remote.artery.ssl.ssl-engine-provider",
+        "org.apache.pekko.remote.artery.tcp.ssl.RotatingKeysSSLEngineProvider");
+    overrides.put(engine + "cert-file", absolute(tls.getString("cert-file")));
+    overrides.put(engine + "key-file", absolute(tls.getString("key-file")));
+    overrides.put(engine + "ca-cert-file", absolute(tls.getString("ca-file")));
+    return overrides;
+  }
+
+  private static String absolute(String file) {
+    return Path.of(file).toAbsolutePath().toString();
   }
 
   /**

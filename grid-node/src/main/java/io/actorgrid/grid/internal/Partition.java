@@ -55,6 +55,10 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * acknowledged) and stops too; sharding starts it again, recovering from the journal, on the next
  * message.
  *
+ * After each journal write the partition publishes the events written to the change feeds'
+ * hubs (ChangeHub), only once the journal holds them, and it tells a feed starting "now" the
+ * sequence number of its last event (GetLastSequenceNr).
+ *
  * The partition reports to the node's GridMetrics: its recovery time, each journal round trip
  * (ApplyBatch to BatchApplied) with its event count, its queue length and idempotency keys, and
  * every request it refuses. It logs, at INFO, when it has recovered on this node (after a start,
@@ -177,6 +181,13 @@ public final class Partition {
 
   public record Pong(int partition) implements CborSerializable {}
 
+  /**
+   * The sequence number of the partition's last event (0: none), for a change feed that starts now.
+   */
+  public record GetLastSequenceNr(ActorRef<LastSequenceNr> replyTo) implements Command {}
+
+  public record LastSequenceNr(long sequenceNr) implements CborSerializable {}
+
   private record JournalRecovered(PartitionState state) implements Command {}
 
   private record JournalApplied(PartitionJournal.BatchApplied result) implements Command {}
@@ -203,6 +214,10 @@ public final class Partition {
   }
 
   private enum ExpiryApplied implements Command {
+    INSTANCE
+  }
+
+  private enum RejoinJournal implements Command {
     INSTANCE
   }
 
@@ -267,7 +282,11 @@ public final class Partition {
   private final int maxPendingWrites;
   private final long maxReplyBytes;
   private final MemoryGuard memory;
-  private final ActorRef<PartitionJournal.Command> journal;
+  private ActorRef<PartitionJournal.Command> journal;
+  private final java.util.function.Supplier<Behavior<PartitionJournal.Command>> newJournal;
+  // Journals lost in a row while rejoining (for the backoff), and journals started (for names).
+  private int journalFailures;
+  private int journalsStarted;
   private final ActorRef<PartitionJournal.BatchApplied> appliedAdapter;
   private final ActorRef<Outcomes> expiryAdapter;
   private final HistoryRetention retention;
@@ -276,6 +295,7 @@ public final class Partition {
   private final ActorRef<Replicator.UpdateResponse<LWWRegister<MapSettingsDirectory.Published>>>
       publishedAdapter;
   private final GridMetrics metrics;
+  private final ChangeHub changes;
   private final long startedNanos = System.nanoTime();
   private final ArrayDeque<Write> queue = new ArrayDeque<>();
   private List<Write> inFlight;
@@ -309,6 +329,7 @@ public final class Partition {
     this.maxPendingWrites = settings.maxPendingWrites();
     this.maxReplyBytes = settings.maxBatchPartitionBytes();
     this.memory = MemoryGuard.get(context.getSystem());
+    this.changes = ChangeHub.get(context.getSystem());
     this.appliedAdapter =
         context.messageAdapter(PartitionJournal.BatchApplied.class, JournalApplied::new);
     this.expiryAdapter = context.messageAdapter(Outcomes.class, o -> ExpiryApplied.INSTANCE);
@@ -320,19 +341,25 @@ public final class Partition {
     ActorRef<PartitionJournal.Recovered> recoveredAdapter =
         context.messageAdapter(
             PartitionJournal.Recovered.class, r -> new JournalRecovered(r.state()));
-    this.journal =
-        context.spawn(
+    JournalCleanup cleanup = new JournalCleanup(context.getSystem(), persistenceId(partition).id());
+    this.newJournal =
+        () ->
             PartitionJournal.create(
                 persistenceId(partition),
                 recoveredAdapter,
-                new JournalCleanup(context.getSystem(), persistenceId(partition).id()),
+                cleanup,
                 settings.minSnapshotBytes(),
                 settings.idempotencyWindow(),
                 settings.idempotencyMaxKeys(),
-                metrics),
-            "journal");
-    context.watchWith(journal, JournalStopped.INSTANCE);
+                metrics);
+    startJournal();
     metrics.partitionStarted();
+  }
+
+  /** Starts the event-sourced child, which recovers the partition's state from the journal. */
+  private void startJournal() {
+    journal = context.spawn(newJournal.get(), "journal-" + ++journalsStarted);
+    context.watchWith(journal, JournalStopped.INSTANCE);
   }
 
   public static PersistenceId persistenceId(int partition) {
@@ -402,14 +429,8 @@ public final class Partition {
         .onMessage(GetCounts.class, this::onCounts)
         .onMessage(GetConfig.class, this::onGetConfig)
         .onMessage(Ping.class, this::onPing)
-        .onMessage(
-            GetLastEvent.class,
-            msg -> {
-              msg.replyTo()
-                  .tell(
-                      new LastEvent(state.lastEventOf(msg.map(), msg.key()), state.lastVersion()));
-              return Behaviors.same();
-            })
+        .onMessage(GetLastEvent.class, this::onGetLastEvent)
+        .onMessage(GetLastSequenceNr.class, this::onGetLastSequenceNr)
         .onMessageEquals(ExpiryDue.INSTANCE, this::onExpiryDue)
         .onMessageEquals(ExpiryApplied.INSTANCE, this::onExpiryApplied)
         .onMessageEquals(RetentionDue.INSTANCE, this::onRetentionDue)
@@ -474,6 +495,11 @@ public final class Partition {
         publishedAdapter);
   }
 
+  private Behavior<Command> onGetLastEvent(GetLastEvent msg) {
+    msg.replyTo().tell(new LastEvent(state.lastEventOf(msg.map(), msg.key()), state.lastVersion()));
+    return Behaviors.same();
+  }
+
   private Behavior<Command> onGet(Get get) {
     get.replyTo()
         .tell(
@@ -507,6 +533,11 @@ public final class Partition {
 
   private Behavior<Command> onPing(Ping ping) {
     ping.replyTo().tell(new Pong(partition));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onGetLastSequenceNr(GetLastSequenceNr msg) {
+    msg.replyTo().tell(new LastSequenceNr(state.lastVersion()));
     return Behaviors.same();
   }
 
@@ -547,6 +578,9 @@ public final class Partition {
     List<WriteOutcome> outcomes = msg.result().outcomes();
     state = msg.result().state();
     if (msg.result().events() > 0) {
+      // Only now, with the events in the journal, may change feeds see them.
+      changes.publish(
+          partition, state.lastVersion() - msg.result().events() + 1, msg.result().written());
       // A batch that changed nothing made no journal write.
       metrics.journalWritten(System.nanoTime() - inFlightSince, msg.result().events());
       metrics.idempotencyKeys(partition, state.requestCount());
@@ -716,18 +750,93 @@ public final class Partition {
     journal.tell(new PartitionJournal.ApplyBatch(ops, System.currentTimeMillis(), appliedAdapter));
   }
 
+  /**
+   * The journal child stopped: a journal write failed (the journal, its database or the network to
+   * it). Writes held are answered unavailable; they may or may not have been written. A partition
+   * that had recovered keeps serving reads from its last durable state while it starts a new
+   * journal child, with a backoff, until one recovers: the state that child recovers (which holds
+   * any write of the failed batch that did reach the journal) then replaces it. While recovering
+   * for the first time there is no state to serve, and the partition stops (sharding starts it
+   * again).
+   */
   private Behavior<Command> journalStopped() {
-    context
-        .getLog()
-        .warn(
-            "Partition {} lost its journal; stopping and answering {} held write(s) unavailable",
-            partition,
-            (inFlight == null ? 0 : inFlight.size()) + queue.size());
+    int held = (inFlight == null ? 0 : inFlight.size()) + queue.size();
     if (inFlight != null) {
       inFlight.forEach(w -> refuse(w, GridMetrics.Unavailable.JOURNAL_FAILURE));
     }
     queue.forEach(w -> refuse(w, GridMetrics.Unavailable.JOURNAL_FAILURE));
-    return Behaviors.stopped();
+    inFlight = null;
+    queue.clear();
+    if (state == null || stopping) {
+      context
+          .getLog()
+          .warn(
+              "Partition {} lost its journal; stopping and answering {} held write(s) unavailable",
+              partition,
+              held);
+      return Behaviors.stopped();
+    }
+    context
+        .getLog()
+        .warn(
+            "Partition {} lost its journal: {} held write(s) answered unavailable; serving reads"
+                + " from its last durable state (event {}) and refusing writes until the journal"
+                + " recovers",
+            partition,
+            held,
+            state.lastVersion());
+    return rejoiningJournal();
+  }
+
+  private Behavior<Command> rejoiningJournal() {
+    expiring = false;
+    sweeping = false;
+    long backoff = Math.min(10_000, 500L << Math.min(journalFailures, 5));
+    journalFailures++;
+    timers.startSingleTimer(RejoinJournal.INSTANCE, Duration.ofMillis(backoff));
+    return Behaviors.receive(Command.class)
+        .onMessage(Get.class, this::onGet)
+        .onMessage(ListEntries.class, this::onList)
+        .onMessage(GetCounts.class, this::onCounts)
+        .onMessage(GetConfig.class, this::onGetConfig)
+        .onMessage(Ping.class, this::onPing)
+        .onMessage(GetLastEvent.class, this::onGetLastEvent)
+        .onMessage(GetLastSequenceNr.class, this::onGetLastSequenceNr)
+        .onMessage(
+            Write.class,
+            write -> {
+              refuse(write, GridMetrics.Unavailable.JOURNAL_FAILURE);
+              return Behaviors.same();
+            })
+        .onMessageEquals(
+            RejoinJournal.INSTANCE,
+            () -> {
+              startJournal();
+              return Behaviors.same();
+            })
+        .onMessage(
+            JournalRecovered.class,
+            msg -> {
+              context
+                  .getLog()
+                  .info(
+                      "Partition {} has its journal again, at event {} (was {})",
+                      partition,
+                      msg.state().lastVersion(),
+                      state.lastVersion());
+              state = msg.state();
+              journalFailures = 0;
+              scheduleExpiry();
+              publishSettings(new Replicator.WriteMajority(PUBLISH_TIMEOUT));
+              return running();
+            })
+        .onMessageEquals(JournalStopped.INSTANCE, this::rejoiningJournal)
+        .onMessageEquals(HandOff.INSTANCE, Behaviors::stopped)
+        .onMessageEquals(SettingsPublished.INSTANCE, Behaviors::same)
+        .onSignal(PostStop.class, this::onStopped)
+        // Expiry and retention timers wait for the journal.
+        .onAnyMessage(msg -> Behaviors.same())
+        .build();
   }
 
   /** Entity id = shard id = partition number. */

@@ -61,10 +61,17 @@ public final class PartitionJournal
 
   /**
    * One outcome per write of the batch, in order, the state after the batch, and how many events
-   * the batch wrote in its one journal write (0: it changed nothing and wrote nothing).
+   * the batch wrote in its one journal write (0: it changed nothing and wrote nothing), and those
+   * events ({@code written}; the first's sequence number is {@code state.lastVersion() - events +
+   * 1}).
    */
-  public record BatchApplied(List<WriteOutcome> outcomes, PartitionState state, int events)
-      implements CborSerializable {}
+  public record BatchApplied(
+      List<WriteOutcome> outcomes, PartitionState state, int events, List<PartitionEvent> written)
+      implements CborSerializable {
+    public BatchApplied(List<WriteOutcome> outcomes, PartitionState state, int events) {
+      this(outcomes, state, events, List.of());
+    }
+  }
 
   /** Sent to the partition actor when recovery has completed. */
   public record Recovered(PartitionState state) implements CborSerializable {}
@@ -194,7 +201,7 @@ public final class PartitionJournal
               if (expiredRecords > 0) {
                 metrics.recordsExpired(expiredRecords);
               }
-              return new BatchApplied(outcomes, newState, events);
+              return new BatchApplied(outcomes, newState, events, decider.events);
             });
   }
 

@@ -97,4 +97,38 @@ class NodeConfigTest {
     org.junit.jupiter.api.Assertions.assertTrue(
         e.getMessage().contains("GRID_ROCKSDB_DURABILITY"), e.getMessage());
   }
+
+  @Test
+  void memberTlsSwitchesArteryToMutualTlsFromPemFilesAndRefusesAPartialSetting(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Map<String, Object> files = new java.util.HashMap<>();
+    for (String name : java.util.List.of("cert-file", "key-file", "ca-file")) {
+      java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve(name), "pem");
+      files.put("actorgrid.cluster.tls." + name, file.toString());
+    }
+    Config tls = ConfigFactory.parseMap(files).withFallback(ConfigFactory.load()).resolve();
+    Config effective = NodeConfig.effective(tls, GridSettings.from(tls));
+    assertEquals("tls-tcp", effective.getString("pekko.remote.artery.transport"));
+    assertEquals(
+        "org.apache.pekko.remote.artery.tcp.ssl.RotatingKeysSSLEngineProvider",
+        effective.getString("pekko.remote.artery.ssl.ssl-engine-provider"));
+    assertEquals(
+        dir.resolve("ca-file").toString(),
+        effective.getString("pekko.remote.artery.ssl.rotating-keys-engine.ca-cert-file"));
+
+    Config plain = ConfigFactory.load();
+    assertEquals(
+        "tcp",
+        NodeConfig.effective(plain, GridSettings.from(plain))
+            .getString("pekko.remote.artery.transport"));
+
+    files.remove("actorgrid.cluster.tls.ca-file");
+    Config partial = ConfigFactory.parseMap(files).withFallback(ConfigFactory.load()).resolve();
+    IllegalArgumentException refused =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> NodeConfig.effective(partial, GridSettings.from(partial)));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        refused.getMessage().contains("GRID_CLUSTER_TLS_CA_FILE"), refused.getMessage());
+  }
 }

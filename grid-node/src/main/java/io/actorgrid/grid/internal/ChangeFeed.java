@@ -1,0 +1,454 @@
+package io.actorgrid.grid.internal;
+
+import io.actorgrid.grid.Change;
+import io.actorgrid.grid.ChangesGoneException;
+import io.actorgrid.grid.GridUnavailableException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Source;
+
+/*
+ * One consumer's change feed: a stream of Changes from a position over every partition.
+ *
+ * The feed keeps, for each partition, the sequence number of the last event it has delivered,
+ * and walks each partition's journal strictly in sequence: from the node's ChangeHub while the
+ * hub holds the next events, from the journal itself (READ_CHUNK events at a time) while it is
+ * behind the hub. A partition at the hub's end waits for the hub's signal. So every event of a
+ * partition is looked at exactly once, in journal order, and each change's id is the position
+ * just after it: resuming there neither repeats nor skips a change.
+ *
+ * Demand drives it (Source.unfoldAsync): the next batch (at most MAX_EVENTS events and about
+ * MAX_BYTES of values) is made only when the consumer wants more, so a slow consumer holds one
+ * batch, never an unbounded buffer. Partitions with news are taken in turn, so one busy
+ * partition does not starve the others.
+ *
+ * Retention deletes a prefix of a partition's journal, and sequence numbers are otherwise
+ * gap-free, so a read whose first event is past position + 1 means changes the consumer has not
+ * seen are gone: the feed fails with ChangesGoneException (at its start, before the first item,
+ * when the start position is checked; later, mid-stream). A feed from the beginning accepts the
+ * first event of each partition wherever the journal now starts.
+ *
+ * The first item is always a checkpoint of the start position. Later checkpoints (id only) go
+ * out when filtered-out events moved the position and nothing was delivered for CHECKPOINT_EVERY,
+ * and when the feed was idle for IDLE_CHECKPOINT (they double as heartbeats).
+ */
+final class ChangeFeed implements ChangeHub.Listener {
+  private static final int MAX_EVENTS = 500;
+  private static final long MAX_BYTES = 4 * 1024 * 1024;
+  private static final Duration IDLE_CHECKPOINT = Duration.ofSeconds(10);
+  private static final int RETENTION_CHECKS = 16;
+  private static final long CHECKPOINT_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
+
+  private final ChangeHub hub;
+  private final JournalReader reader;
+  private final GridSettings settings;
+  private final Executor executor;
+  private final Changes.Filter filter;
+  private final boolean withValues;
+  private final Supplier<CompletionStage<long[]>> start;
+  private final boolean fromBeginning;
+  private final boolean checkStart;
+  private final int partitions;
+
+  // Confined to the stream: unfoldAsync makes one call at a time.
+  private long[] seqs;
+  private int partial = -1;
+  private int skip;
+  private boolean[] anyStart;
+  private boolean started;
+  private CompletionStage<Void> prestarted;
+  private int cursor;
+  private String lastId;
+  private long lastItemNanos;
+
+  // Guarded by this: partitions to look at, and the wake-up of a waiting feed.
+  private final BitSet pending = new BitSet();
+  private CompletableFuture<Boolean> wake;
+
+  /**
+   * @param start the start position, resolved when the stream starts; it fails the stream with the
+   *     reason when it cannot be resolved
+   * @param fromBeginning whether the first event of each partition may be past its start position
+   *     (the feed starts at the oldest event retained)
+   * @param checkStart whether to check the start against retention (a position a consumer sent)
+   */
+  ChangeFeed(
+      ChangeHub hub,
+      GridSettings settings,
+      Executor executor,
+      Changes.Filter filter,
+      boolean withValues,
+      Supplier<CompletionStage<long[]>> start,
+      boolean fromBeginning,
+      boolean checkStart) {
+    this.hub = hub;
+    this.reader = hub.reader(settings);
+    this.settings = settings;
+    this.executor = executor;
+    this.filter = filter;
+    this.withValues = withValues;
+    this.start = start;
+    this.fromBeginning = fromBeginning;
+    this.checkStart = checkStart;
+    this.partitions = settings.partitions();
+  }
+
+  Source<Change, NotUsed> source() {
+    return Source.unfoldAsync(this, ChangeFeed::step)
+        .<Change>mapConcat(batch -> batch)
+        .watchTermination(
+            (mat, done) -> {
+              done.whenComplete((ok, error) -> hub.unregister(this));
+              return mat;
+            });
+  }
+
+  /**
+   * The next batch, for unfoldAsync. A stage derived from a failed one fails with a
+   * CompletionException around the failure; the stream fails with the failure itself.
+   */
+  private static CompletionStage<Optional<Pair<ChangeFeed, List<Change>>>> step(ChangeFeed feed) {
+    CompletableFuture<Optional<Pair<ChangeFeed, List<Change>>>> step = new CompletableFuture<>();
+    feed.next()
+        .whenComplete(
+            (batch, error) -> {
+              if (error != null) {
+                step.completeExceptionally(cause(error));
+              } else {
+                step.complete(Optional.of(Pair.create(feed, batch)));
+              }
+            });
+    return step;
+  }
+
+  /** The failure itself, not the CompletionException a stage wrapped it in. */
+  private static Throwable cause(Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  /** Resume inside an event: {@code skip} changes of partition {@code p}'s next event were seen. */
+  ChangeFeed inside(int p, int skip) {
+    this.partial = skip > 0 ? p : -1;
+    this.skip = skip;
+    return this;
+  }
+
+  @Override
+  public void signal(int p) {
+    CompletableFuture<Boolean> woken;
+    synchronized (this) {
+      pending.set(p);
+      woken = wake;
+      wake = null;
+    }
+    if (woken != null) {
+      woken.complete(true);
+    }
+  }
+
+  /**
+   * Resolves the start position and checks it against retention, before the stream runs: a caller
+   * that must answer before the first item (HTTP) learns a failure here. Call at most once, before
+   * {@link #source()} runs.
+   */
+  CompletionStage<Void> prestart() {
+    prestarted = resolveStart();
+    return prestarted;
+  }
+
+  private CompletionStage<Void> resolveStart() {
+    return start
+        .get()
+        .thenComposeAsync(
+            position -> {
+              seqs = position;
+              anyStart = new boolean[partitions];
+              java.util.Arrays.fill(anyStart, fromBeginning);
+              // A position from the partitions themselves (from now) needs no check.
+              return checkStart ? checkRetention() : CompletableFuture.completedFuture(null);
+            },
+            executor);
+  }
+
+  private CompletionStage<List<Change>> next() {
+    if (!started) {
+      started = true;
+      return (prestarted != null ? prestarted : resolveStart())
+          .thenApplyAsync(
+              ignored -> {
+                synchronized (this) {
+                  pending.set(0, partitions);
+                }
+                hub.register(this, settings);
+                return List.of(checkpoint());
+              },
+              executor);
+    }
+    List<Change> out = new ArrayList<>();
+    long[] budget = {MAX_EVENTS, MAX_BYTES};
+    int toRead = -1;
+    for (int p : takePending()) {
+      // A partition inside an event goes first and alone: an id can only say that of one.
+      if (budget[0] <= 0 || budget[1] <= 0 || (partial >= 0 && p != partial)) {
+        markPending(p);
+        continue;
+      }
+      ChangeHub.Lookup lookup = hub.after(p, seqs[p], (int) budget[0]);
+      switch (lookup.kind()) {
+        case EVENTS -> {
+          deliver(p, lookup.events(), out, budget);
+          markPending(p);
+        }
+        case READ -> {
+          if (toRead < 0) {
+            toRead = p;
+          } else {
+            markPending(p);
+          }
+        }
+        case WAIT -> {
+          if (p == partial) {
+            // The hub is behind an event this feed has half delivered: the journal has it.
+            toRead = toRead < 0 ? p : toRead;
+          }
+        }
+      }
+    }
+    if (toRead >= 0) {
+      int p = toRead;
+      long from = seqs[p] + 1;
+      return reader
+          .read(p, from, Long.MAX_VALUE, ChangeHub.READ_CHUNK)
+          .handle(
+              (events, error) -> {
+                if (error != null) {
+                  // The journal is busy or away: look again shortly, the feed goes on.
+                  markPending(p);
+                  return null;
+                }
+                return events;
+              })
+          .thenComposeAsync(
+              events ->
+                  events != null
+                      ? CompletableFuture.completedFuture(events)
+                      : CompletableFuture.supplyAsync(
+                          () -> (List<JournalReader.StoredEvent>) null,
+                          CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, executor)),
+              executor)
+          .thenApplyAsync(
+              events -> {
+                if (events == null) {
+                  return finish(out); // the read failed: nothing learned, p looks again
+                }
+                if (!events.isEmpty() && events.get(0).sequenceNr() > from && !anyStart[p]) {
+                  throw gone(p, from, events.get(0).sequenceNr());
+                }
+                if (events.isEmpty() && p == partial) {
+                  // An id inside an event the journal does not hold (forged, or from another
+                  // grid): go on after the event's predecessor rather than read for it forever.
+                  partial = -1;
+                  skip = 0;
+                }
+                deliver(p, events, out, new long[] {Long.MAX_VALUE, Long.MAX_VALUE});
+                if (events.size() < ChangeHub.READ_CHUNK) {
+                  hub.caughtUp(p, seqs[p]);
+                }
+                markPending(p);
+                return finish(out);
+              },
+              executor);
+    }
+    if (!out.isEmpty() || hasPending()) {
+      return CompletableFuture.completedFuture(finish(out));
+    }
+    // Not async: the next look runs on the stream, and one more hand-over per change and
+    // subscriber is what a feed's cost is made of.
+    return awaitNews().thenApply(woken -> woken ? List.<Change>of() : List.of(checkpoint()));
+  }
+
+  /** The changes of {@code events} (partition {@code p}, in sequence, after its position). */
+  private void deliver(
+      int p, List<JournalReader.StoredEvent> events, List<Change> out, long[] budget) {
+    for (JournalReader.StoredEvent stored : events) {
+      if (stored.sequenceNr() <= seqs[p]) {
+        continue; // already delivered (a read that overlaps the hub's events)
+      }
+      if (stored.sequenceNr() != seqs[p] + 1 && !anyStart[p]) {
+        return; // never skip: the rest comes with the next look
+      }
+      anyStart[p] = false;
+      List<Changes.Draft> drafts = Changes.of(stored);
+      int first = p == partial ? skip : 0;
+      for (int i = first; i < drafts.size(); i++) {
+        Changes.Draft draft = drafts.get(i);
+        if (!filter.accepts(draft)) {
+          continue;
+        }
+        boolean last = i == drafts.size() - 1;
+        String id =
+            last
+                ? idWith(p, stored.sequenceNr(), -1, 0)
+                : idWith(p, stored.sequenceNr() - 1, p, i + 1);
+        out.add(draft.withId(id, withValues));
+        budget[1] -= draft.value() == null || !withValues ? 64 : draft.value().length;
+      }
+      seqs[p] = stored.sequenceNr();
+      if (p == partial) {
+        partial = -1;
+        skip = 0;
+      }
+      budget[0]--;
+      if (budget[0] <= 0 || budget[1] <= 0) {
+        return;
+      }
+    }
+  }
+
+  private String idWith(int p, long seq, int partialPartition, int skipped) {
+    long saved = seqs[p];
+    seqs[p] = seq;
+    // Another partition may be inside an event only until that event is delivered; by then this
+    // one is, so at most one partition is ever inside an event.
+    int otherPartial = partial >= 0 && partial != p ? partial : -1;
+    String id =
+        partialPartition >= 0
+            ? ChangePosition.encode(seqs, partialPartition, skipped)
+            : ChangePosition.encode(seqs, otherPartial, otherPartial >= 0 ? skip : 0);
+    seqs[p] = saved;
+    return id;
+  }
+
+  /** The batch, with a checkpoint when filtered events moved the position a while ago. */
+  private List<Change> finish(List<Change> out) {
+    long now = System.nanoTime();
+    if (!out.isEmpty()) {
+      lastId = out.get(out.size() - 1).id();
+      lastItemNanos = now;
+      return out;
+    }
+    if (now - lastItemNanos >= CHECKPOINT_EVERY_NANOS) {
+      String id = ChangePosition.encode(seqs, partial, skip);
+      if (!id.equals(lastId)) {
+        return List.of(checkpoint());
+      }
+    }
+    return out;
+  }
+
+  private Change checkpoint() {
+    lastId = ChangePosition.encode(seqs, partial, skip);
+    lastItemNanos = System.nanoTime();
+    return Change.checkpoint(lastId);
+  }
+
+  /**
+   * Checks that the journal still holds the event after the start position of every partition: the
+   * one check that can fail the feed before its first item.
+   */
+  private CompletionStage<Void> checkRetention() {
+    return checkRetention(0);
+  }
+
+  /**
+   * Checks partitions {@code first} on, RETENTION_CHECKS at a time, so that many consumers resuming
+   * at once (after a node restart) do not flood the journal's query queue. A journal that does not
+   * answer makes the feed unavailable (503), not failed.
+   */
+  private CompletionStage<Void> checkRetention(int first) {
+    if (first >= partitions) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<CompletableFuture<Void>> checks = new ArrayList<>(RETENTION_CHECKS);
+    for (int p = first; p < Math.min(partitions, first + RETENTION_CHECKS); p++) {
+      int partition = p;
+      long from = seqs[p] + 1;
+      checks.add(
+          reader
+              .read(p, from, Long.MAX_VALUE, 1)
+              .handleAsync(
+                  (events, error) -> {
+                    if (error != null) {
+                      throw new GridUnavailableException(
+                          "the journal did not answer where partition "
+                              + partition
+                              + "'s changes start ("
+                              + cause(error)
+                              + "); retry shortly");
+                    }
+                    if (!events.isEmpty() && events.get(0).sequenceNr() > from) {
+                      throw gone(partition, from, events.get(0).sequenceNr());
+                    }
+                    return (Void) null;
+                  },
+                  executor)
+              .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
+        .thenComposeAsync(ignored -> checkRetention(first + RETENTION_CHECKS), executor);
+  }
+
+  private ChangesGoneException gone(int p, long wanted, long oldest) {
+    return new ChangesGoneException(
+        "the changes of partition "
+            + p
+            + " from sequence number "
+            + wanted
+            + " to "
+            + (oldest - 1)
+            + " were deleted by retention, so the feed cannot resume after this id without a"
+            + " gap. Restart with from=beginning (the oldest change retained, sequence number "
+            + oldest
+            + " there) after re-reading the current state, or with from=now");
+  }
+
+  private synchronized int[] takePending() {
+    int count = pending.cardinality();
+    int[] out = new int[count];
+    int i = 0;
+    // Round robin: start after the partition that went first last time.
+    for (int p = pending.nextSetBit(cursor); p >= 0; p = pending.nextSetBit(p + 1)) {
+      out[i++] = p;
+    }
+    for (int p = pending.nextSetBit(0); p >= 0 && p < cursor; p = pending.nextSetBit(p + 1)) {
+      out[i++] = p;
+    }
+    pending.clear();
+    cursor = count == 0 ? cursor : (out[0] + 1) % partitions;
+    return out;
+  }
+
+  private synchronized void markPending(int p) {
+    pending.set(p);
+  }
+
+  private synchronized boolean hasPending() {
+    return !pending.isEmpty();
+  }
+
+  /** Completes with true on news, false after IDLE_CHECKPOINT without. */
+  private CompletableFuture<Boolean> awaitNews() {
+    CompletableFuture<Boolean> woken = new CompletableFuture<>();
+    synchronized (this) {
+      if (!pending.isEmpty()) {
+        return CompletableFuture.completedFuture(true);
+      }
+      wake = woken;
+    }
+    return woken.completeOnTimeout(false, IDLE_CHECKPOINT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+}
