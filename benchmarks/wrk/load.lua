@@ -1,5 +1,13 @@
 -- Writes keys k0..k<keys-1> once each, threads taking turns; stops itself when done.
 -- wrk -t2 -c64 -d300s -s load.lua http://127.0.0.1:8080 -- <keys> <map>
+-- Headers given to wrk with -H (such as Authorization: Bearer <token>) go on these requests too.
+local function with_wrk_headers(extra)
+  local h = {}
+  for k, v in pairs(wrk.headers) do h[k] = v end
+  for k, v in pairs(extra) do h[k] = v end
+  return h
+end
+
 local threads = {}
 local counter = 1
 
@@ -26,5 +34,5 @@ function request()
   end
   local path = "/v1/maps/" .. map .. "/entries/k" .. next_key
   next_key = next_key + step
-  return wrk.format("PUT", path, { ["Content-Type"] = "application/json" }, body)
+  return wrk.format("PUT", path, with_wrk_headers({ ["Content-Type"] = "application/json" }), body)
 end

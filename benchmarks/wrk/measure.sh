@@ -10,6 +10,9 @@
 #   GRID_GROUP_COMMIT=off benchmarks/wrk/measure.sh put.lua
 #   NOLOAD=1 benchmarks/wrk/measure.sh hot-key.lua
 #   JFR=1 benchmarks/wrk/measure.sh put.lua           # also a JFR profile of the measured window
+#   GRID_ADMIN_TOKEN=<32+ chars> benchmarks/wrk/measure.sh get.lua
+#                      # authentication on: every request (load, warm-up, measurement) carries a
+#                      # token made for the run with write access to map bench
 #   SCHEME=https GRID_TLS_CERT_FILE=certs/node.crt GRID_TLS_KEY_FILE=certs/node.key \
 #     benchmarks/wrk/measure.sh get.lua               # over HTTPS (bin/actorgrid certs certs)
 #
@@ -33,23 +36,30 @@ for _ in $(seq 1 300); do
   kill -0 $node 2>/dev/null || { echo "node exited, see $out/node.log" >&2; exit 1; }
   sleep 1
 done
+auth=()
+if [ -n "${GRID_ADMIN_TOKEN:-}" ]; then
+  token=$(curl -skf -X POST "$url/v1/auth/tokens" -H "Authorization: Bearer $GRID_ADMIN_TOKEN" \
+    -H 'Content-Type: application/json' \
+    -d '{"name":"bench","grants":[{"maps":"bench","access":"write"}]}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  auth=(-H "Authorization: Bearer $token")
+fi
 cpu() { awk '{print $14 + $15}' /proc/$node/stat; }          # clock ticks
 written() { awk '/^write_bytes/ {print $2}' /proc/$node/io; }
 
 if [ -z "${NOLOAD:-}" ]; then
   # load.lua keeps wrk alive after the last key: stop it once the node is idle.
-  wrk -t2 -c64 -d900s -s "$root/benchmarks/wrk/load.lua" "$url" -- "$keys" bench > "$out/load.txt" 2>&1 &
+  wrk "${auth[@]}" -t2 -c64 -d900s -s "$root/benchmarks/wrk/load.lua" "$url" -- "$keys" bench > "$out/load.txt" 2>&1 &
   loader=$!
   prev=$(cpu)
   while sleep 3; do now=$(cpu); [ $((now - prev)) -lt 30 ] && break; prev=$now; done
   kill $loader; wait $loader 2>/dev/null || true
 fi
-wrk -t2 -c64 -d"${WARM:-15}"s -s "$root/benchmarks/wrk/$script" "$url" -- "$keys" bench > "$out/warm.txt" 2>&1
+wrk "${auth[@]}" -t2 -c64 -d"${WARM:-15}"s -s "$root/benchmarks/wrk/$script" "$url" -- "$keys" bench > "$out/warm.txt" 2>&1
 
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 cpu0=$(cpu); w0=$(written)
 [ -n "${JFR:-}" ] && jcmd $node JFR.start name=measure settings=profile filename="$out/rec.jfr" > /dev/null
-wrk -t2 -c64 -d"${DURATION:-30}"s --latency -s "$root/benchmarks/wrk/$script" "$url" -- "$keys" bench \
+wrk "${auth[@]}" -t2 -c64 -d"${DURATION:-30}"s --latency -s "$root/benchmarks/wrk/$script" "$url" -- "$keys" bench \
   > "$out/wrk.txt" 2>&1
 cpu1=$(cpu); w1=$(written)
 [ -n "${JFR:-}" ] && jcmd $node JFR.stop name=measure > /dev/null

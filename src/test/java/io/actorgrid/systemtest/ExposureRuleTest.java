@@ -1,6 +1,7 @@
 package io.actorgrid.systemtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,7 +95,7 @@ class ExposureRuleTest extends OneNodePerTest {
                 "GRID_ADMIN_TOKEN_FILE", token.toString()));
     node.awaitReady(NodeProcess.READY_TIMEOUT);
     assertEquals("https", node.baseUri().getScheme());
-    // Tokens are configured but not yet checked: the node says so at every start.
-    assertTrue(node.log().contains("does not check tokens yet"), node::log);
+    // Tokens are checked now (AuthRoutesTest, AuthClusterTest): no warning that they are not.
+    assertFalse(node.log().contains("does not check tokens"), node::log);
   }
 }

@@ -98,17 +98,18 @@ final class GridCluster implements AutoCloseable {
    * only get theirs as the shard coordinator rebalances, a few partitions at a time.
    */
   static GridCluster start(Path workDir, int size) throws Exception {
-    return start(workDir, size, PARTITIONS);
+    return start(workDir, size, PARTITIONS, Map.of());
   }
 
   /** As {@link #start(Path, int)}, with the shipped defaults, 128 partitions included. */
   static GridCluster startWithDefaultPartitions(Path workDir, int size) throws Exception {
-    return start(workDir, size, DEFAULT_PARTITIONS);
+    return start(workDir, size, DEFAULT_PARTITIONS, Map.of());
   }
 
   /**
    * As {@link #start(Path, int)}, with {@code extraEnv} added to every node's environment (for
-   * example member TLS); {@link #addNode(Map)} may give a later node other values.
+   * example member TLS, or GRID_ADMIN_TOKEN, which the cluster then sends on its own requests);
+   * {@link #addNode(Map)} may give a later node other values.
    */
   static GridCluster start(Path workDir, int size, Map<String, String> extraEnv) throws Exception {
     return start(workDir, size, PARTITIONS, extraEnv);
@@ -302,7 +303,12 @@ final class GridCluster implements AutoCloseable {
 
   /** {@code GET /v1/cluster} through {@code via}. */
   ClusterState state(NodeProcess via) throws IOException, InterruptedException {
-    HttpResponse<String> response = new GridHttpClient(via.baseUri()).get("/v1/cluster");
+    String token = extraEnv.get("GRID_ADMIN_TOKEN");
+    HttpResponse<String> response =
+        token == null
+            ? new GridHttpClient(via.baseUri()).get("/v1/cluster")
+            : new GridHttpClient(via.baseUri())
+                .send("GET", "/v1/cluster", null, "", "Authorization", "Bearer " + token);
     if (response.statusCode() != 200) {
       throw new IOException("unexpected answer: " + GridHttpClient.describe(response));
     }

@@ -249,9 +249,32 @@ public final class Grid implements AutoCloseable {
   }
 
   /**
-   * The maps that hold entries or have settings, by name, with their entry counts and settings.
-   * Counts are read from each partition in turn, so under concurrent writes they are not one
-   * point-in-time snapshot.
+   * A map of the node's own, such as the HTTP API's tokens: its name starts with {@link
+   * GridLimits#RESERVED_MAP_PREFIX} and otherwise follows {@link GridLimits#MAP_NAME_PATTERN}, so
+   * no user can name it through {@link #map} or the HTTP API, and {@link #maps()} leaves it out. It
+   * is an ordinary map in every other way: journaled, replicated through its partitions, with
+   * history.
+   *
+   * @throws InvalidRequestException when the name is not of that form
+   */
+  public GridMap reservedMap(String name) {
+    if (name == null
+        || !name.startsWith(GridLimits.RESERVED_MAP_PREFIX)
+        || !MAP_NAME.matcher(name.substring(GridLimits.RESERVED_MAP_PREFIX.length())).matches()) {
+      throw new InvalidRequestException(
+          "reserved map name '"
+              + name
+              + "' is not '"
+              + GridLimits.RESERVED_MAP_PREFIX
+              + "' and a map name");
+    }
+    return new GridMap(this, name);
+  }
+
+  /**
+   * The maps that hold entries or have settings, by name, with their entry counts and settings (not
+   * the node's own, see {@link #reservedMap}). Counts are read from each partition in turn, so
+   * under concurrent writes they are not one point-in-time snapshot.
    */
   public CompletionStage<List<MapInfo>> maps() {
     return summary()
@@ -262,6 +285,9 @@ public final class Grid implements AutoCloseable {
                   .counts()
                   .forEach(
                       (map, count) -> {
+                        if (map.startsWith(GridLimits.RESERVED_MAP_PREFIX)) {
+                          return;
+                        }
                         MapConfig config = summary.configs().get(map);
                         infos.add(
                             config == null

@@ -109,7 +109,8 @@ public final class GridMap {
                       expected(options.precondition()),
                       options.ttl(),
                       config,
-                      options.idempotencyKey()));
+                      options.idempotencyKey(),
+                      options.principal()));
             })
         .thenApply(outcome -> writeResult(key, outcome));
   }
@@ -194,7 +195,13 @@ public final class GridMap {
     return withValidKey(
         key,
         () ->
-            write(key, deleteOp(key, expected(options.precondition()), options.idempotencyKey()))
+            write(
+                    key,
+                    deleteOp(
+                        key,
+                        expected(options.precondition()),
+                        options.idempotencyKey(),
+                        options.principal()))
                 .thenApply(outcome -> outcome.status() == WriteOutcome.Status.DELETED));
   }
 
@@ -232,7 +239,8 @@ public final class GridMap {
                       expected,
                       valueLimit(config),
                       WriteOp.Request.of(
-                          options.idempotencyKey(), "patch", name, key, mergePatch, expected)));
+                          options.idempotencyKey(), "patch", name, key, mergePatch, expected),
+                      options.principal()));
             })
         .thenApply(outcome -> writeResult(key, outcome));
   }
@@ -267,7 +275,8 @@ public final class GridMap {
                       delta,
                       ttl,
                       WriteOp.Request.of(
-                          options.idempotencyKey(), "increment", name, key, delta, options.ttl())));
+                          options.idempotencyKey(), "increment", name, key, delta, options.ttl()),
+                      options.principal()));
             })
         .thenApply(
             outcome ->
@@ -294,6 +303,22 @@ public final class GridMap {
    *     it and its position, so a retried batch gets each write's original outcome
    */
   public CompletionStage<List<BatchResult>> batch(List<BatchItem> items, String idempotencyKey) {
+    return batch(items, idempotencyKey, null);
+  }
+
+  /**
+   * As {@link #batch(List, String)}, with each write recorded as made by {@code principal} (see
+   * {@link WriteOptions#withPrincipal}); null when unknown.
+   */
+  public CompletionStage<List<BatchResult>> batch(
+      List<BatchItem> items, String idempotencyKey, String principal) {
+    if (principal != null) {
+      try {
+        WriteOptions.none().withPrincipal(principal);
+      } catch (GridException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
     return validated(
             () -> {
               if (items == null || items.isEmpty()) {
@@ -322,11 +347,11 @@ public final class GridMap {
               }
               if (items.stream().anyMatch(item -> item.kind() == BatchItem.Kind.PUT)) {}
             })
-        .thenCompose(config -> runBatch(items, idempotencyKey, config));
+        .thenCompose(config -> runBatch(items, idempotencyKey, principal, config));
   }
 
   private CompletionStage<List<BatchResult>> runBatch(
-      List<BatchItem> items, String idempotencyKey, MapConfig config) {
+      List<BatchItem> items, String idempotencyKey, String principal, MapConfig config) {
     List<WriteOp> ops = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       BatchItem item = items.get(i);
@@ -334,7 +359,7 @@ public final class GridMap {
       long expected = expected(item.precondition());
       switch (item.kind()) {
         case GET -> ops.add(new WriteOp.Read(name, item.key()));
-        case DELETE -> ops.add(deleteOp(item.key(), expected, itemKey));
+        case DELETE -> ops.add(deleteOp(item.key(), expected, itemKey, principal));
         case PUT -> {
           try {
             checkMapValueLimit(config, item.value().length);
@@ -349,7 +374,8 @@ public final class GridMap {
                   expected,
                   item.ttl(),
                   config,
-                  itemKey));
+                  itemKey,
+                  principal));
         }
       }
     }
@@ -496,6 +522,14 @@ public final class GridMap {
    * partitions: a write made during the call may or may not survive it.
    */
   public CompletionStage<Long> clear() {
+    return clear(WriteOptions.none());
+  }
+
+  /**
+   * As {@link #clear()}, recorded as made by the options' principal (their other settings do not
+   * apply to a clear).
+   */
+  public CompletionStage<Long> clear(WriteOptions options) {
     int partitions = grid.partitioner().partitions();
     List<CompletableFuture<Long>> removed = new ArrayList<>(partitions);
     for (int p = 0; p < partitions; p++) {
@@ -503,7 +537,8 @@ public final class GridMap {
           grid.ask(
                   p,
                   (ActorRef<Partition.Outcomes> replyTo) ->
-                      new Partition.Write(List.of(new WriteOp.ClearMap(name)), replyTo),
+                      new Partition.Write(
+                          List.of(new WriteOp.ClearMap(name, options.principal())), replyTo),
                   (Partition.Outcomes reply) -> {
                     WriteOutcome outcome = reply.outcomes().get(0);
                     if (outcome.status() != WriteOutcome.Status.CLEARED) {
@@ -523,10 +558,15 @@ public final class GridMap {
    * when the map had neither.
    */
   public CompletionStage<Boolean> drop() {
+    return drop(WriteOptions.none());
+  }
+
+  /** As {@link #drop()}, its clear recorded as made by the options' principal. */
+  public CompletionStage<Boolean> drop(WriteOptions options) {
     return configureHome(new WriteOp.Configure(name, 0, 0, true, WriteOp.ANY))
         .thenCompose(
             outcome ->
-                clear()
+                clear(options)
                     .thenApply(
                         removed -> removed > 0 || outcome.status() == WriteOutcome.Status.DELETED));
   }
@@ -750,7 +790,8 @@ public final class GridMap {
       long expected,
       Duration ttl,
       MapConfig config,
-      String idempotencyKey) {
+      String idempotencyKey,
+      String principal) {
     String type = contentType == null ? "application/octet-stream" : contentType;
     return new WriteOp.Put(
         name,
@@ -759,12 +800,18 @@ public final class GridMap {
         type,
         expected,
         ttlMillis(ttl, config),
-        WriteOp.Request.of(idempotencyKey, "put", name, key, value, type, expected, ttl));
+        WriteOp.Request.of(idempotencyKey, "put", name, key, value, type, expected, ttl),
+        principal);
   }
 
-  private WriteOp.Delete deleteOp(String key, long expected, String idempotencyKey) {
+  private WriteOp.Delete deleteOp(
+      String key, long expected, String idempotencyKey, String principal) {
     return new WriteOp.Delete(
-        name, key, expected, WriteOp.Request.of(idempotencyKey, "delete", name, key, expected));
+        name,
+        key,
+        expected,
+        WriteOp.Request.of(idempotencyKey, "delete", name, key, expected),
+        principal);
   }
 
   private static long ttlMillis(Duration explicit, MapConfig config) {

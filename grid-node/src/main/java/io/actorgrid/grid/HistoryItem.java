@@ -14,9 +14,24 @@ import java.time.Instant;
  * @param value the value the change left, when asked for and the change left one; else null. Do not
  *     modify the array.
  * @param expiresAt when the value left would expire, or null
+ * @param by the name of who made the change (the principal of its {@link WriteOptions}, over HTTP
+ *     the token's name); null when unknown: made without one, before principals were recorded, or
+ *     an expiry
  */
 public record HistoryItem(
-    long version, String op, Instant time, String contentType, byte[] value, Instant expiresAt) {
+    long version,
+    String op,
+    Instant time,
+    String contentType,
+    byte[] value,
+    Instant expiresAt,
+    String by) {
+  /** A change by an unknown principal. */
+  public HistoryItem(
+      long version, String op, Instant time, String contentType, byte[] value, Instant expiresAt) {
+    this(version, op, time, contentType, value, expiresAt, null);
+  }
+
   /** Whether the change left a value (a put, patch or increment). */
   public boolean leftValue() {
     return contentType != null;

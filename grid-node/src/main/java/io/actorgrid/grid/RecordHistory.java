@@ -85,7 +85,8 @@ final class RecordHistory {
         Instant.ofEpochMilli(step.time()),
         step.contentType(),
         withValue ? step.value() : null,
-        step.expiresAt() == 0 ? null : Instant.ofEpochMilli(step.expiresAt()));
+        step.expiresAt() == 0 ? null : Instant.ofEpochMilli(step.expiresAt()),
+        step.by());
   }
 
   private static String encodeCursor(long next) {

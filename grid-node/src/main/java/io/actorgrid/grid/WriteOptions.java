@@ -4,24 +4,27 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How a write is made: its precondition, the record's time to live, and an idempotency key.
- * Immutable; each {@code with...} returns a copy.
+ * How a write is made: its precondition, the record's time to live, an idempotency key, and who
+ * makes it. Immutable; each {@code with...} returns a copy.
  *
  * <pre>{@code
  * WriteOptions.none().withTtl(Duration.ofSeconds(30)).withIdempotencyKey(requestId)
  * }</pre>
  */
 public final class WriteOptions {
-  private static final WriteOptions NONE = new WriteOptions(Precondition.none(), null, null);
+  private static final WriteOptions NONE = new WriteOptions(Precondition.none(), null, null, null);
 
   private final Precondition precondition;
   private final Duration ttl;
   private final String idempotencyKey;
+  private final String principal;
 
-  private WriteOptions(Precondition precondition, Duration ttl, String idempotencyKey) {
+  private WriteOptions(
+      Precondition precondition, Duration ttl, String idempotencyKey, String principal) {
     this.precondition = precondition;
     this.ttl = ttl;
     this.idempotencyKey = idempotencyKey;
+    this.principal = principal;
   }
 
   /** Unconditional, the map's default TTL, no idempotency key. */
@@ -31,7 +34,7 @@ public final class WriteOptions {
 
   /** Write only if the record satisfies the precondition (checked atomically with the write). */
   public WriteOptions withPrecondition(Precondition precondition) {
-    return new WriteOptions(Objects.requireNonNull(precondition), ttl, idempotencyKey);
+    return new WriteOptions(Objects.requireNonNull(precondition), ttl, idempotencyKey, principal);
   }
 
   /**
@@ -40,7 +43,7 @@ public final class WriteOptions {
    * map default) makes the record permanent, also if it had a TTL before.
    */
   public WriteOptions withTtl(Duration ttl) {
-    return new WriteOptions(precondition, Objects.requireNonNull(ttl), idempotencyKey);
+    return new WriteOptions(precondition, Objects.requireNonNull(ttl), idempotencyKey, principal);
   }
 
   /**
@@ -57,7 +60,25 @@ public final class WriteOptions {
    * @throws InvalidRequestException unless the key is 1 to 255 visible ASCII characters
    */
   public WriteOptions withIdempotencyKey(String idempotencyKey) {
-    return new WriteOptions(precondition, ttl, checkIdempotencyKey(idempotencyKey));
+    return new WriteOptions(precondition, ttl, checkIdempotencyKey(idempotencyKey), principal);
+  }
+
+  /**
+   * Who makes the write: a name recorded in the write's event, which the record's history shows as
+   * {@link HistoryItem#by()} for as long as retention keeps it (the HTTP API passes the name of the
+   * request's token). Not checked against anything and not part of the idempotency fingerprint: a
+   * retry by another principal gets the first attempt's outcome.
+   *
+   * @throws InvalidRequestException unless the name is 1 to 128 visible ASCII characters
+   */
+  public WriteOptions withPrincipal(String principal) {
+    if (principal == null
+        || principal.isEmpty()
+        || principal.length() > 128
+        || !principal.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new InvalidRequestException("a principal is 1 to 128 visible ASCII characters");
+    }
+    return new WriteOptions(precondition, ttl, idempotencyKey, principal);
   }
 
   /**
@@ -88,5 +109,10 @@ public final class WriteOptions {
   /** The idempotency key, or null. */
   public String idempotencyKey() {
     return idempotencyKey;
+  }
+
+  /** Who makes the write, or null. */
+  public String principal() {
+    return principal;
   }
 }

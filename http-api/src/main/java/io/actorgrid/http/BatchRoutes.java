@@ -30,6 +30,10 @@ final class BatchRoutes extends AllDirectives {
   }
 
   private Route batch(String mapName) {
+    return Authorization.principal(principal -> batch(mapName, Authorization.name(principal)));
+  }
+
+  private Route batch(String mapName, String principal) {
     return optionalHeaderValueByName(
         "Idempotency-Key",
         idempotencyKey ->
@@ -49,7 +53,8 @@ final class BatchRoutes extends AllDirectives {
                                                   body,
                                                   "{\"items\":[{\"op\":\"get\",\"key\":\"k\"}]}"),
                                               grid.limits().maxBatchItems()),
-                                          requestKey)
+                                          requestKey,
+                                          principal)
                                       .thenApply(
                                           results ->
                                               responses.json(

@@ -74,12 +74,6 @@ final class Exposure {
                 + " (GRID_SEED_NODES) and member TLS instead");
       }
     }
-    if (token) {
-      warnings.add(
-          "an admin token is configured (actorgrid.auth), but this version does not check tokens"
-              + " yet: the token machinery is being built, and the HTTP API accepts requests"
-              + " without one");
-    }
     if (insecure) {
       warnings.add(
           "GRID_INSECURE=true (actorgrid.insecure): the node starts even where an address beyond"

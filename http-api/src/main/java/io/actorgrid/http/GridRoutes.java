@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.actorgrid.grid.Grid;
 import io.actorgrid.grid.GridMap;
+import io.actorgrid.http.auth.AuthSettings;
+import io.actorgrid.http.auth.TokenStore;
+import io.actorgrid.http.auth.TokenVerifier;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -22,6 +25,9 @@ public final class GridRoutes extends AllDirectives {
   private final Problems problems;
   private final RouteHelpers helpers;
   private final RequestObservation observation;
+  private final TokenStore tokens;
+  private final TokenVerifier verifier;
+  private final Authorization authorization;
 
   public GridRoutes(Grid grid, HttpSettings settings) {
     // Numbers in JSON the node reads (batch values) stay exact: no rounding through doubles.
@@ -41,6 +47,10 @@ public final class GridRoutes extends AllDirectives {
             new Bodies(grid, settings, mapper, new BodyBudget(settings.maxInFlightBodyBytes())),
             new WriteRequests(responses));
     this.observation = new RequestObservation(grid.meterRegistry());
+    this.tokens = new TokenStore(grid, JsonMapper.builder().build());
+    this.verifier =
+        Authorization.verifierFor(AuthSettings.from(grid.system().settings().config()), tokens);
+    this.authorization = new Authorization(verifier, problems);
   }
 
   /**
@@ -52,15 +62,18 @@ public final class GridRoutes extends AllDirectives {
         handleRejections(
                 problems.rejectionHandler(),
                 () ->
-                    concat(
-                        new OperationRoutes(helpers).route(),
-                        new MetricsRoutes(helpers).route(),
-                        new MapRoutes(helpers).route(),
-                        new ListingRoutes(helpers).route(),
-                        new HistoryRoutes(helpers).route(),
-                        new EntryRoutes(helpers).route(),
-                        new BatchRoutes(helpers).route(),
-                        new ChangeRoutes(helpers).route()))
+                    authorization.protect(
+                        () ->
+                            concat(
+                                new OperationRoutes(helpers).route(),
+                                new MetricsRoutes(helpers).route(),
+                                new MapRoutes(helpers).route(),
+                                new ListingRoutes(helpers).route(),
+                                new HistoryRoutes(helpers).route(),
+                                new EntryRoutes(helpers).route(),
+                                new BatchRoutes(helpers).route(),
+                                new ChangeRoutes(helpers).route(),
+                                new TokenRoutes(helpers, tokens, verifier).route())))
             .seal());
   }
 }

@@ -93,6 +93,7 @@ final class HistoryRoutes extends AllDirectives {
         item.expiresAt() == null ? null : item.expiresAt().toString(),
         v.json(),
         v.text(),
-        v.base64());
+        v.base64(),
+        item.by());
   }
 }

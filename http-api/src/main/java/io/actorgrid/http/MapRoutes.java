@@ -5,11 +5,15 @@ import io.actorgrid.grid.Grid;
 import io.actorgrid.grid.GridMap;
 import io.actorgrid.grid.InvalidRequestException;
 import io.actorgrid.grid.MapSettings;
+import io.actorgrid.grid.WriteOptions;
+import io.actorgrid.http.auth.Access;
+import io.actorgrid.http.auth.Principal;
 import io.actorgrid.http.wire.ClearReply;
 import io.actorgrid.http.wire.MapReply;
 import io.actorgrid.http.wire.MapsReply;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -39,7 +43,7 @@ final class MapRoutes extends AllDirectives {
 
   Route route() {
     return concat(
-        MapPaths.maps(() -> get(this::listMaps)),
+        MapPaths.maps(() -> get(() -> Authorization.principal(this::listMaps))),
         MapPaths.map(
             mapName ->
                 pathEndOrSingleSlash(
@@ -52,7 +56,8 @@ final class MapRoutes extends AllDirectives {
         MapPaths.unknownAction(problems));
   }
 
-  private Route listMaps() {
+  /** The maps; with authentication on, those the token may read. */
+  private Route listMaps(Optional<Principal> principal) {
     return responses.respond(
         () ->
             grid.maps()
@@ -63,6 +68,11 @@ final class MapRoutes extends AllDirectives {
                             responses.toJson(
                                 new MapsReply(
                                     maps.stream()
+                                        .filter(
+                                            m ->
+                                                principal
+                                                    .map(p -> p.allows(m.name(), Access.READ))
+                                                    .orElse(true))
                                         .map(
                                             m ->
                                                 new MapReply(
@@ -188,10 +198,14 @@ final class MapRoutes extends AllDirectives {
   }
 
   private Route dropMap(String mapName) {
+    return Authorization.principal(principal -> dropMap(mapName, principal));
+  }
+
+  private Route dropMap(String mapName, Optional<Principal> principal) {
     return responses.respond(
         () ->
             grid.map(mapName)
-                .drop()
+                .drop(Authorization.options(WriteOptions.none(), principal))
                 .thenApply(
                     existed ->
                         existed
@@ -203,10 +217,14 @@ final class MapRoutes extends AllDirectives {
   }
 
   private Route clearMap(String mapName) {
+    return Authorization.principal(principal -> clearMap(mapName, principal));
+  }
+
+  private Route clearMap(String mapName, Optional<Principal> principal) {
     return responses.respond(
         () ->
             grid.map(mapName)
-                .clear()
+                .clear(Authorization.options(WriteOptions.none(), principal))
                 .thenApply(
                     removed ->
                         responses.json(200, responses.toJson(new ClearReply(mapName, removed)))));

@@ -15,8 +15,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code GET /metrics}: the node's meters in the Prometheus text format (or another format
- * Prometheus asks for in {@code Accept}: OpenMetrics, protobuf). Like {@code /health/*} it needs no
- * credentials; once the API has authentication, scraping will need a token too.
+ * Prometheus asks for in {@code Accept}: OpenMetrics, protobuf). With authentication on it needs a
+ * valid token, whatever its grants (see {@link Authorization}); without, it is open.
  *
  * <p>The meters are in the grid's registry (see {@link Grid#meterRegistry()}); a node started
  * without a Prometheus registry answers 404 here.

@@ -11,7 +11,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * What operators and tools ask a node: its liveness and readiness under {@code /health}, the
  * cluster as this node sees it ({@code GET /v1/cluster}, see {@link Grid#cluster()}) and the
- * OpenAPI document of the API ({@code GET /v1/openapi.json}).
+ * OpenAPI document of the API ({@code GET /v1/openapi.json}). With authentication on, {@code
+ * /health/*} and the OpenAPI document stay open, and the cluster view needs a valid token whatever
+ * its grants (see {@link io.actorgrid.http.auth.AccessRules}).
  */
 final class OperationRoutes extends AllDirectives {
   private final Grid grid;

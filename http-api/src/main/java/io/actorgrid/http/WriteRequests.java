@@ -16,7 +16,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The options of a write from its headers and query: If-Match / If-None-Match (see {@link ETags}),
- * {@code ?ttl=} and Idempotency-Key. A mistake in any of them is answered before the write starts.
+ * {@code ?ttl=} and Idempotency-Key, and the request's token as the writer (see {@link
+ * Authorization}). A mistake in any of them is answered before the write starts.
  */
 final class WriteRequests {
   private final Responses responses;
@@ -41,6 +42,16 @@ final class WriteRequests {
    * The write's options for the inner route; isPut allows If-None-Match: *, takesTtl allows ?ttl=.
    */
   Route options(boolean isPut, boolean takesTtl, Function<WriteOptions, Route> inner) {
+    return Authorization.principal(
+        principal ->
+            headerOptions(
+                isPut,
+                takesTtl,
+                options -> inner.apply(Authorization.options(options, principal))));
+  }
+
+  private Route headerOptions(
+      boolean isPut, boolean takesTtl, Function<WriteOptions, Route> inner) {
     return optionalHeaderValueByName(
         "If-Match",
         ifMatch ->

@@ -10,6 +10,8 @@
  * MapPaths}). {@code MetricsRoutes} serves {@code GET /metrics} from the registry {@code
  * PrometheusMetrics} makes; {@code RequestObservation} wraps every route to time it, give it a
  * {@code Request-Id} and log its 5xx; {@code LogEncoder} is the log format {@code logback.xml}
- * uses.
+ * uses. {@code Authorization} checks every request's bearer token before any route runs, and {@code
+ * TokenRoutes} serves {@code /v1/auth/tokens}; the tokens themselves are in {@link
+ * io.actorgrid.http.auth}.
  */
 package io.actorgrid.http;

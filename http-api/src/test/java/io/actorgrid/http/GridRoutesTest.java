@@ -103,7 +103,11 @@ class GridRoutesTest extends RouteTestSupport {
     int operations = 0;
     var paths = doc.get("paths").properties();
     for (var path : paths) {
-      String concrete = path.getKey().replace("{map}", "openapi-check").replace("{key}", "k");
+      String concrete =
+          path.getKey()
+              .replace("{map}", "openapi-check")
+              .replace("{key}", "k")
+              .replace("{name}", "k");
       for (String method : methods) {
         JsonNode operation = path.getValue().get(method);
         HttpRequest.Builder request = request(URI.create(base + concrete));

@@ -112,6 +112,10 @@ final class Changes {
       if (map != null && !map.equals(draft.map())) {
         return false;
       }
+      // The node's own maps (Grid.reservedMap, such as the HTTP API's tokens) are not the users'.
+      if (map == null && draft.map().startsWith(io.actorgrid.grid.GridLimits.RESERVED_MAP_PREFIX)) {
+        return false;
+      }
       // A clear without keys removed every key of its map in the partition, these too.
       return draft.key() == null || draft.key().startsWith(prefix);
     }

@@ -36,6 +36,7 @@ public final class HistoryWalk {
    * @param value the value left, or null
    * @param expiresAt epoch milliseconds, 0: never
    * @param link the record's previous event, 0: none
+   * @param by the name of who made the change, null when unknown (or an expiry)
    */
   public record Step(
       long version,
@@ -44,7 +45,8 @@ public final class HistoryWalk {
       String contentType,
       byte[] value,
       long expiresAt,
-      long link) {}
+      long link,
+      String by) {}
 
   /**
    * @param next the event where an older page would start, 0 at the end
@@ -124,22 +126,35 @@ public final class HistoryWalk {
           put.contentType(),
           put.value(),
           put.expiresAt(),
-          put.link());
+          put.link(),
+          put.principal());
     }
     if (event instanceof PartitionEvent.EntryDeleted deleted && deleted.key().equals(key)) {
-      return new Step(version, "delete", deleted.timestamp(), null, null, 0, deleted.link());
+      return new Step(
+          version,
+          "delete",
+          deleted.timestamp(),
+          null,
+          null,
+          0,
+          deleted.link(),
+          deleted.principal());
     }
     if (event instanceof PartitionEvent.EntryExpired expired && expired.key().equals(key)) {
-      return new Step(version, "expire", expired.timestamp(), null, null, 0, expired.link());
+      return new Step(version, "expire", expired.timestamp(), null, null, 0, expired.link(), null);
     }
     if (event instanceof PartitionEvent.MapCleared cleared) {
       if (cleared.keys() == null) {
         // Written before clears named their keys: the walk only reaches one through a removal
         // link, so it removed this record; what came before is not linked.
-        return new Step(version, "clear", cleared.timestamp(), null, null, 0, 0);
+        return new Step(
+            version, "clear", cleared.timestamp(), null, null, 0, 0, cleared.principal());
       }
       long link = cleared.linkOf(key);
-      return link < 0 ? null : new Step(version, "clear", cleared.timestamp(), null, null, 0, link);
+      return link < 0
+          ? null
+          : new Step(
+              version, "clear", cleared.timestamp(), null, null, 0, link, cleared.principal());
     }
     return null;
   }

@@ -18,8 +18,9 @@ import java.util.List;
  *
  * <p>Fields added after the first release are optional and default to "absent" (0 or null) when an
  * older event lacks them: {@code expiresAt}, {@code operation}, {@code requestId}, {@code
- * requestHash}, {@code previousEvent} and MapCleared's {@code keys} and {@code previousEvents}.
- * Events written before the links existed end a record's history at its last deletion or clear.
+ * requestHash}, {@code previousEvent}, MapCleared's {@code keys} and {@code previousEvents}, and
+ * {@code principal} (who made the change) of EntryPut, EntryDeleted and MapCleared. Events written
+ * before the links existed end a record's history at its last deletion or clear.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -63,6 +64,7 @@ public sealed interface PartitionEvent extends CborSerializable {
    * @param previousEvent when the record did not exist before ({@code previousVersion} 0), the
    *     sequence number of the event that removed it last (0: it never existed, or the event
    *     predates the links); when it existed, {@code previousVersion} is the link and this is 0
+   * @param principal the name of who made the write (an HTTP token's name), or null when unknown
    */
   record EntryPut(
       String map,
@@ -75,10 +77,39 @@ public sealed interface PartitionEvent extends CborSerializable {
       @JsonInclude(JsonInclude.Include.NON_NULL) String operation,
       @JsonInclude(JsonInclude.Include.NON_NULL) String requestId,
       @JsonInclude(JsonInclude.Include.NON_DEFAULT) long requestHash,
-      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long previousEvent)
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long previousEvent,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String principal)
       implements RecordEvent {
     public static final String PATCH = "patch";
     public static final String INCREMENT = "increment";
+
+    /** A put by an unknown principal. */
+    public EntryPut(
+        String map,
+        String key,
+        byte[] value,
+        String contentType,
+        long previousVersion,
+        long timestamp,
+        long expiresAt,
+        String operation,
+        String requestId,
+        long requestHash,
+        long previousEvent) {
+      this(
+          map,
+          key,
+          value,
+          contentType,
+          previousVersion,
+          timestamp,
+          expiresAt,
+          operation,
+          requestId,
+          requestHash,
+          previousEvent,
+          null);
+    }
 
     /** A put of a record that existed (or never did), without a link to a removal. */
     public EntryPut(
@@ -103,7 +134,8 @@ public sealed interface PartitionEvent extends CborSerializable {
           operation,
           requestId,
           requestHash,
-          0);
+          0,
+          null);
     }
 
     @Override
@@ -112,15 +144,31 @@ public sealed interface PartitionEvent extends CborSerializable {
     }
   }
 
-  /** A record was deleted by a client. */
+  /**
+   * A record was deleted by a client.
+   *
+   * @param principal the name of who deleted it, or null when unknown
+   */
   record EntryDeleted(
       String map,
       String key,
       long previousVersion,
       long timestamp,
       @JsonInclude(JsonInclude.Include.NON_NULL) String requestId,
-      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long requestHash)
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long requestHash,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String principal)
       implements RecordEvent {
+    /** A deletion by an unknown principal. */
+    public EntryDeleted(
+        String map,
+        String key,
+        long previousVersion,
+        long timestamp,
+        String requestId,
+        long requestHash) {
+      this(map, key, previousVersion, timestamp, requestId, requestHash, null);
+    }
+
     @Override
     public long link() {
       return previousVersion;
@@ -146,20 +194,28 @@ public sealed interface PartitionEvent extends CborSerializable {
    * @param keys the keys removed; null in events written before they were named, which removed
    *     every record of the map in the partition
    * @param previousEvents the version of each removed record, index for index with {@code keys}
+   * @param principal the name of who cleared or dropped the map, or null when unknown
    */
   record MapCleared(
       String map,
       long timestamp,
       long removed,
       @JsonInclude(JsonInclude.Include.NON_NULL) List<String> keys,
-      @JsonInclude(JsonInclude.Include.NON_NULL) List<Long> previousEvents)
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<Long> previousEvents,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String principal)
       implements PartitionEvent {
     /** Most keys one event names: a clear of more writes several events. */
     public static final int MAX_KEYS = 1000;
 
+    /** A clear that names its keys, by an unknown principal. */
+    public MapCleared(
+        String map, long timestamp, long removed, List<String> keys, List<Long> previousEvents) {
+      this(map, timestamp, removed, keys, previousEvents, null);
+    }
+
     /** The form written before clears named their keys: every record of the map went. */
     public MapCleared(String map, long timestamp, long removed) {
-      this(map, timestamp, removed, null, null);
+      this(map, timestamp, removed, null, null, null);
     }
 
     /** The version {@code key} had when this clear removed it, or -1 if it did not remove it. */

@@ -318,7 +318,8 @@ public final class PartitionJournal
                   currentVersion,
                   now,
                   requestId(op.request()),
-                  requestHash(op.request())));
+                  requestHash(op.request()),
+                  op.principal()));
       return new WriteOutcome(WriteOutcome.Status.DELETED, version);
     }
 
@@ -442,7 +443,8 @@ public final class PartitionJournal
                 now,
                 chunk.size(),
                 chunk.stream().map(StoredEntry::key).toList(),
-                chunk.stream().map(StoredEntry::version).toList()));
+                chunk.stream().map(StoredEntry::version).toList(),
+                op.principal()));
       }
       return new WriteOutcome(WriteOutcome.Status.CLEARED, live);
     }
@@ -540,7 +542,8 @@ public final class PartitionJournal
               operation,
               requestId(op.request()),
               requestHash(op.request()),
-              previousVersion == 0 ? working.removedAt(op.map(), op.key()) : 0));
+              previousVersion == 0 ? working.removedAt(op.map(), op.key()) : 0,
+              op.principal()));
     }
 
     private static String requestId(WriteOp.Request request) {

@@ -1,5 +1,6 @@
 package io.actorgrid.grid.internal;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.actorgrid.serialization.CborSerializable;
@@ -16,6 +17,9 @@ import java.security.NoSuchAlgorithmException;
  * record's current version.
  *
  * <p>{@code request}: the client's idempotency key and a fingerprint of the operation, or null.
+ *
+ * <p>{@code principal}: the name of who asks for the write (an HTTP token's name), recorded in its
+ * event for the record's history; null when unknown. It is not part of the idempotency fingerprint.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -58,6 +62,9 @@ public sealed interface WriteOp extends CborSerializable {
   /** A write that a client may retry with an idempotency key. */
   sealed interface Keyed extends WriteOp {
     Request request();
+
+    /** Who asks for the write, or null. */
+    String principal();
   }
 
   /** An idempotency key and the fingerprint of the operation it was sent with. */
@@ -96,20 +103,53 @@ public sealed interface WriteOp extends CborSerializable {
       String contentType,
       long expected,
       long ttlMillis,
-      Request request)
+      Request request,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String principal)
       implements Keyed {
+    public Put(
+        String map,
+        String key,
+        byte[] value,
+        String contentType,
+        long expected,
+        long ttlMillis,
+        Request request) {
+      this(map, key, value, contentType, expected, ttlMillis, request, null);
+    }
+
     @Override
     public int size() {
       return value.length + key.length() + 64;
     }
   }
 
-  record Delete(String map, String key, long expected, Request request) implements Keyed {}
+  record Delete(
+      String map,
+      String key,
+      long expected,
+      Request request,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String principal)
+      implements Keyed {
+    public Delete(String map, String key, long expected, Request request) {
+      this(map, key, expected, request, null);
+    }
+  }
 
   /** Applies a JSON merge patch (RFC 7396) to a JSON record; the result must fit maxValueBytes. */
   record Patch(
-      String map, String key, byte[] patch, long expected, long maxValueBytes, Request request)
+      String map,
+      String key,
+      byte[] patch,
+      long expected,
+      long maxValueBytes,
+      Request request,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String principal)
       implements Keyed {
+    public Patch(
+        String map, String key, byte[] patch, long expected, long maxValueBytes, Request request) {
+      this(map, key, patch, expected, maxValueBytes, request, null);
+    }
+
     @Override
     public int size() {
       return patch.length + key.length() + 64;
@@ -117,8 +157,18 @@ public sealed interface WriteOp extends CborSerializable {
   }
 
   /** Adds delta to a JSON integer record, creating it at 0 (with ttlMillis) when absent. */
-  record Increment(String map, String key, long delta, long ttlMillis, Request request)
-      implements Keyed {}
+  record Increment(
+      String map,
+      String key,
+      long delta,
+      long ttlMillis,
+      Request request,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String principal)
+      implements Keyed {
+    public Increment(String map, String key, long delta, long ttlMillis, Request request) {
+      this(map, key, delta, ttlMillis, request, null);
+    }
+  }
 
   /** Reads a record in order with the writes of its batch. */
   record Read(String map, String key) implements WriteOp {}
@@ -127,7 +177,12 @@ public sealed interface WriteOp extends CborSerializable {
   record Expire(String map, String key, long version) implements WriteOp {}
 
   /** Removes every record of the map in this partition. */
-  record ClearMap(String map) implements WriteOp {
+  record ClearMap(String map, @JsonInclude(JsonInclude.Include.NON_NULL) String principal)
+      implements WriteOp {
+    public ClearMap(String map) {
+      this(map, null);
+    }
+
     @Override
     public String key() {
       return "";

@@ -70,6 +70,7 @@ class PartitionEventFormatTest {
     assertNull(put.operation());
     assertNull(put.requestId());
     assertEquals(0, put.requestHash());
+    assertNull(put.principal(), "who made a first-form write is unknown");
   }
 
   @Test
@@ -106,6 +107,10 @@ class PartitionEventFormatTest {
                 "m", "k", new byte[] {3}, "text/plain", 0, 10, 0, null, null, 0, 4),
             new PartitionEvent.MapCleared("m", 13, 7),
             new PartitionEvent.MapCleared("m", 13, 2, List.of("a", "b"), List.of(3L, 9L)),
+            new PartitionEvent.EntryPut(
+                "m", "k", new byte[] {4}, "text/plain", 6, 17, 0, null, null, 0, 0, "reporting"),
+            new PartitionEvent.EntryDeleted("m", "k", 7, 18, null, 0, "reporting"),
+            new PartitionEvent.MapCleared("m", 19, 1, List.of("k"), List.of(8L), "admin"),
             new PartitionEvent.MapConfigured("m", 30_000, 1024, 0, 14),
             new PartitionEvent.MapConfigRemoved("m", 15, 16));
     for (PartitionEvent event : events) {
@@ -119,6 +124,7 @@ class PartitionEventFormatTest {
         assertEquals(put.requestHash(), p.requestHash());
         assertEquals(put.previousEvent(), p.previousEvent());
         assertEquals(put.link(), p.link());
+        assertEquals(put.principal(), p.principal());
       } else {
         assertEquals(event, copy);
       }

@@ -17,7 +17,9 @@ public record HistoryReply(
    * One change: {@code op} is put, patch, increment, delete, expire or clear; {@code time} is when
    * it was written (RFC 3339). Changes that left a value have {@code contentType}, and with {@code
    * values=true} exactly one of {@code value} (JSON, inline), {@code valueText} (text/*) or {@code
-   * valueBase64} (anything else).
+   * valueBase64} (anything else). {@code by} names who made the change (the token's name) and is
+   * null when that is unknown: made without authentication, before names were recorded, or an
+   * expiry.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Item(
@@ -28,5 +30,6 @@ public record HistoryReply(
       String expiresAt,
       @JsonRawValue String value,
       String valueText,
-      String valueBase64) {}
+      String valueBase64,
+      @JsonInclude(JsonInclude.Include.ALWAYS) String by) {}
 }
