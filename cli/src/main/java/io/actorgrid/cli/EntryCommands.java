@@ -31,11 +31,12 @@ final class EntryCommands {
     @Parameters(index = "1", paramLabel = "KEY")
     String key;
 
+    // Not --version: every command has that one (the client's own version).
     @Option(
-        names = "--version",
+        names = "--at-version",
         paramLabel = "N",
         description = "The record as version N left it (see history).")
-    Long version;
+    Long atVersion;
 
     @Option(
         names = "--as-of",
@@ -46,8 +47,8 @@ final class EntryCommands {
     @Override
     int run() throws IOException {
       String path = GridHttp.entryPath(map, key);
-      if (version != null) {
-        path += "?version=" + version;
+      if (atVersion != null) {
+        path += "?version=" + atVersion;
       } else if (asOf != null) {
         path += "?asOf=" + GridHttp.query(asOf);
       }

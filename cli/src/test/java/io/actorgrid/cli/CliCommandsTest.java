@@ -114,7 +114,7 @@ class CliCommandsTest {
             .get("items")
             .size());
 
-    assertEquals("one", ok("get", "past", "k", "--version", Long.toString(first)).out());
+    assertEquals("one", ok("get", "past", "k", "--at-version", Long.toString(first)).out());
     String written = history.get("items").get(2).get("time").asText();
     assertEquals("one", ok("get", "past", "k", "--as-of", written).out());
     fails(cli("get", "past", "k"), 3, "404");
@@ -384,6 +384,7 @@ class CliCommandsTest {
         List.of(
             new String[] {"--help"},
             new String[] {"get", "--help"},
+            new String[] {"history", "--help"},
             new String[] {"import", "--help"},
             new String[] {"map", "set", "--help"})) {
       CliRun help = cli(command);
