@@ -47,23 +47,28 @@ final class RawHttp {
   }
 
   /**
-   * Reads one response: its head, and a body of its Content-Length (or up to the close). A
-   * connection closed before a status line gives status -1.
+   * Reads one final response (after any interim 1xx): its head, and a body of its Content-Length
+   * (or up to the close). A connection closed before a status line gives status -1.
    */
   static Response read(InputStream in) throws IOException {
-    String statusLine = line(in);
-    if (statusLine == null) {
-      return new Response(-1, Map.of(), new byte[0]);
-    }
-    String[] parts = statusLine.split(" ", 3);
-    int status = Integer.parseInt(parts[1]);
-    Map<String, String> headers = new LinkedHashMap<>();
-    for (String line = line(in); line != null && !line.isEmpty(); line = line(in)) {
-      int colon = line.indexOf(':');
-      headers.put(
-          line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
-          line.substring(colon + 1).trim());
-    }
+    int status;
+    Map<String, String> headers;
+    do {
+      // An interim response (100 Continue to an Expect: 100-continue) precedes the final one.
+      String statusLine = line(in);
+      if (statusLine == null) {
+        return new Response(-1, Map.of(), new byte[0]);
+      }
+      String[] parts = statusLine.split(" ", 3);
+      status = Integer.parseInt(parts[1]);
+      headers = new LinkedHashMap<>();
+      for (String line = line(in); line != null && !line.isEmpty(); line = line(in)) {
+        int colon = line.indexOf(':');
+        headers.put(
+            line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+            line.substring(colon + 1).trim());
+      }
+    } while (status >= 100 && status < 200 && status != 101);
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     String length = headers.get("content-length");
     if (length != null) {
