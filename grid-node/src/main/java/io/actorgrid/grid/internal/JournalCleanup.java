@@ -44,10 +44,7 @@ final class JournalCleanup implements PartitionJournal.Cleanup {
             TIMEOUT)
         .whenComplete(
             (reply, error) -> {
-              Object failure =
-                  error != null
-                      ? error
-                      : reply instanceof DeleteSnapshotsFailure f ? f.cause() : null;
+              Object failure = failure(reply, error);
               if (failure != null) {
                 log.warn(
                     "Could not delete the snapshots of {} before sequence number {}: {}",
@@ -66,10 +63,7 @@ final class JournalCleanup implements PartitionJournal.Cleanup {
             TIMEOUT)
         .whenComplete(
             (reply, error) -> {
-              Object failure =
-                  error != null
-                      ? error
-                      : reply instanceof DeleteMessagesFailure f ? f.cause() : null;
+              Object failure = failure(reply, error);
               if (failure != null) {
                 log.warn(
                     "Could not delete the events of {} up to sequence number {}: {}",
@@ -83,5 +77,16 @@ final class JournalCleanup implements PartitionJournal.Cleanup {
                     sequenceNr);
               }
             });
+  }
+
+  /** Why a deletion failed (the ask's error or the plugin's failure reply), or null. */
+  private static Object failure(Object reply, Throwable error) {
+    if (error != null) {
+      return error;
+    }
+    if (reply instanceof DeleteSnapshotsFailure f) {
+      return f.cause();
+    }
+    return reply instanceof DeleteMessagesFailure f ? f.cause() : null;
   }
 }
