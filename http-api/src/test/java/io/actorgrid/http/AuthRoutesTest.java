@@ -63,6 +63,8 @@ class AuthRoutesTest {
                     + "\"\n"
                     + "actorgrid.cluster.port = 0\n"
                     + "actorgrid.http.port = 0\n"
+                    // 16 partitions, as the other route tests (RouteTestSupport): the node starts
+                    // faster, and who may do what does not depend on the number.
                     + "actorgrid.partitions = 16\n"
                     + "actorgrid.auth.admin-token = \""
                     + ADMIN
