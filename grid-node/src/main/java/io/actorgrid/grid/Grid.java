@@ -3,13 +3,13 @@ package io.actorgrid.grid;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.actorgrid.grid.internal.ChangeFeeds;
+import io.actorgrid.grid.internal.ChangeHub;
 import io.actorgrid.grid.internal.EmbeddedJournals;
 import io.actorgrid.grid.internal.GridMetrics;
 import io.actorgrid.grid.internal.GridSettings;
 import io.actorgrid.grid.internal.Guardian;
 import io.actorgrid.grid.internal.HistoryRetention;
 import io.actorgrid.grid.internal.HistoryWalk;
-import io.actorgrid.grid.internal.JournalReader;
 import io.actorgrid.grid.internal.MapConfig;
 import io.actorgrid.grid.internal.MapSettingsDirectory;
 import io.actorgrid.grid.internal.MemoryGuard;
@@ -490,7 +490,7 @@ public final class Grid implements AutoCloseable {
   /** Walks record histories through this node's read journal, made on first use. */
   synchronized HistoryWalk historyWalk() {
     if (historyWalk == null) {
-      historyWalk = new HistoryWalk(JournalReader.create(system, settings), executor());
+      historyWalk = new HistoryWalk(ChangeHub.get(system).reader(settings), executor());
     }
     return historyWalk;
   }

@@ -143,7 +143,8 @@ public final class ChangeHub implements Extension {
                 bytes <= MAX_PUSH_BYTES ? List.copyOf(events) : null)));
   }
 
-  synchronized JournalReader reader(GridSettings settings) {
+  /** The node's reader of partition journals, made on first use; history reads through it too. */
+  public synchronized JournalReader reader(GridSettings settings) {
     if (reader == null) {
       reader = JournalReader.create(system, settings);
     }
