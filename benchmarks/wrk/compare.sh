@@ -231,15 +231,17 @@ for system in $systems; do
   start_server "$system"
   t0=$SECONDS
   log "$system: loading $keys keys of 1 KiB"
-  # Each wrk thread stops after its last key, but wrk itself runs on until -d: stop it once the
-  # server has been idle (under a tenth of a core) for 2 s.
+  # Each wrk thread stops after its last key, but wrk itself runs on until -d: stop it once wrk
+  # has used no CPU for 2 s (its threads have stopped). The server's CPU would not do: on a busy
+  # machine a starved server looked idle in the middle of a load.
   wrk -t2 -c64 -d900s -s "$here/mix.lua" "$url" -- "$(client "$system")" "$keys" 0 bench load 2 \
     > "$results/$system-load.txt" 2>&1 &
   loader=$!
-  prev="$(server_cpu)"
+  wrk_cpu() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$loader/stat" 2>/dev/null || echo 0; }
+  prev="$(wrk_cpu)"
   while sleep 2; do
-    now="$(server_cpu)"
-    awk -v a="$prev" -v b="$now" 'BEGIN { exit !(b - a < 0.2) }' && break
+    now="$(wrk_cpu)"
+    [ "$now" = "$prev" ] && break
     prev="$now"
   done
   kill -INT "$loader" 2>/dev/null || true

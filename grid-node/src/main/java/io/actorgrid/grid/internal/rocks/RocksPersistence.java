@@ -46,7 +46,7 @@ public final class RocksPersistence implements Extension {
     this.settings = RocksSettings.from(system.settings().config());
     this.codec = new RocksCodec(system);
     this.blocking = system.dispatchers().lookup(settings.dispatcher());
-    this.store = RocksStore.open(settings.dir(), settings.durability());
+    this.store = RocksStore.open(settings.dir(), settings.durability(), settings.memoryBudget());
     this.writer = new RocksWriter(store, notifier, settings.maxBatchRequests());
     system.registerOnTermination(this::close);
     system
