@@ -21,7 +21,7 @@ import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded API on a real node with an H2 journal file. */
+/** The embedded API on a real node with the default journal (RocksDB). */
 class GridTest {
   @TempDir Path dataDir;
 
