@@ -180,6 +180,10 @@ public final class Grid implements AutoCloseable {
     }
     GridMetrics metrics = new GridMetrics(registry, settings.partitions());
     clusterGauges(metrics, system);
+    if (settings.journal() == GridSettings.Journal.ROCKSDB) {
+      RocksPersistence.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
+          .registerMetrics(metrics);
+    }
     Grid grid = new Grid(system, settings, metrics);
     grid.sharding.init(
         Partition.entity(

@@ -165,6 +165,18 @@ public final class GridMetrics implements AutoCloseable {
             .register(registry));
   }
 
+  /**
+   * Registers a counter read from {@code value} (a count that only grows), removed again on {@link
+   * #close}.
+   */
+  public void counter(String name, String description, Supplier<Number> value) {
+    add(
+        io.micrometer.core.instrument.FunctionCounter.builder(
+                name, value, v -> v.get().doubleValue())
+            .description(description)
+            .register(registry));
+  }
+
   /** As {@link #gauge(String, String, Supplier)}, with one tag. */
   public void gauge(
       String name, String description, String tag, String tagValue, Supplier<Number> value) {

@@ -153,6 +153,40 @@ final class RocksStore implements AutoCloseable {
     return absolute.resolveSibling(absolute.getFileName() + "-native");
   }
 
+  /**
+   * Native memory in RocksDB's block cache, memtables included (they are charged to it); NaN once
+   * closed.
+   */
+  double memoryBytes() {
+    try {
+      return guarded(() -> (double) cache.getUsage());
+    } catch (IllegalStateException e) {
+      return Double.NaN;
+    }
+  }
+
+  /**
+   * Bytes of the store's table files (compacted data, not the write-ahead log); NaN once closed.
+   */
+  double tableFileBytes() {
+    try {
+      return guarded(
+          () -> {
+            long sum = 0;
+            for (ColumnFamilyHandle h : handles) {
+              try {
+                sum += db.getLongProperty(h, "rocksdb.total-sst-files-size");
+              } catch (RocksDBException e) {
+                return Double.NaN;
+              }
+            }
+            return (double) sum;
+          });
+    } catch (IllegalStateException e) {
+      return Double.NaN;
+    }
+  }
+
   Path dir() {
     return dir;
   }
