@@ -11,21 +11,21 @@
 # 127.0.0.1 only and are stopped when the script ends. docs/performance.md has results and method.
 #
 # Systems (SYSTEMS, in this order):
-#   actorgrid          bin/actorgrid with the shipped defaults (whatever journal they choose)
+#   actorgrid          bin/actorgrid with the shipped defaults (RocksDB, process durability)
 #   actorgrid-h2       GRID_JOURNAL=h2
 #   actorgrid-rocksdb  GRID_JOURNAL=rocksdb, GRID_ROCKSDB_DURABILITY=process
 #   actorgrid-fsync    GRID_JOURNAL=rocksdb, GRID_ROCKSDB_DURABILITY=fsync
 #   hazelcast          Hazelcast 5.5.0, one member in its own JVM, REST API on, nothing persisted
 #   etcd               etcd 3.4, one member, fsync on every commit (its default)
 #
-# Environment (default): SYSTEMS ("actorgrid-h2 actorgrid-rocksdb actorgrid-fsync hazelcast etcd"),
+# Environment (default): SYSTEMS ("actorgrid actorgrid-fsync actorgrid-h2 hazelcast etcd"),
 # KEYS (100000), DURATION (30), AFTER (15), AFTER_RUNS (3), HOT (15), JAVA_HEAP ("-Xms512m -Xmx2g",
 # for the node and the Hazelcast member alike), HAZELCAST_VERSION (5.5.0), RESULTS (a new temporary
 # directory: logs, every wrk output, runs.tsv, summary.md).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$root/benchmarks/wrk"
-systems="${SYSTEMS:-actorgrid-h2 actorgrid-rocksdb actorgrid-fsync hazelcast etcd}"
+systems="${SYSTEMS:-actorgrid actorgrid-fsync actorgrid-h2 hazelcast etcd}"
 keys="${KEYS:-100000}"
 duration="${DURATION:-30}"
 after="${AFTER:-15}"
