@@ -1,8 +1,6 @@
 package io.actorgrid.grid.internal;
 
 import io.actorgrid.grid.Change;
-import io.actorgrid.grid.ChangesGoneException;
-import io.actorgrid.grid.GridUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -52,7 +50,6 @@ final class ChangeFeed implements ChangeHub.Listener {
   private static final int MAX_EVENTS = 500;
   private static final long MAX_BYTES = 4 * 1024 * 1024;
   private static final Duration IDLE_CHECKPOINT = Duration.ofSeconds(10);
-  private static final int RETENTION_CHECKS = 16;
   private static final long CHECKPOINT_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final ChangeHub hub;
@@ -148,7 +145,7 @@ final class ChangeFeed implements ChangeHub.Listener {
   }
 
   /** The failure itself, not the CompletionException a stage wrapped it in. */
-  private static Throwable cause(Throwable error) {
+  static Throwable cause(Throwable error) {
     Throwable cause = error;
     while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
@@ -195,7 +192,9 @@ final class ChangeFeed implements ChangeHub.Listener {
               anyStart = new boolean[partitions];
               java.util.Arrays.fill(anyStart, fromBeginning);
               // A position from the partitions themselves (from now) needs no check.
-              return checkStart ? checkRetention() : CompletableFuture.completedFuture(null);
+              return checkStart
+                  ? FeedRetention.check(reader, seqs, executor)
+                  : CompletableFuture.completedFuture(null);
             },
             executor);
   }
@@ -275,7 +274,7 @@ final class ChangeFeed implements ChangeHub.Listener {
                   return finish(out); // the read failed: nothing learned, p looks again
                 }
                 if (!events.isEmpty() && events.get(0).sequenceNr() > from && !anyStart[p]) {
-                  throw gone(p, from, events.get(0).sequenceNr());
+                  throw FeedRetention.gone(p, from, events.get(0).sequenceNr());
                 }
                 if (events.isEmpty() && p == partial) {
                   // An id inside an event the journal does not hold (forged, or from another
@@ -438,66 +437,6 @@ final class ChangeFeed implements ChangeHub.Listener {
     lastId = ChangePosition.encode(seqs, partial, skip);
     lastItemNanos = System.nanoTime();
     return new FeedItem(Change.checkpoint(lastId));
-  }
-
-  /**
-   * Checks that the journal still holds the event after the start position of every partition: the
-   * one check that can fail the feed before its first item.
-   */
-  private CompletionStage<Void> checkRetention() {
-    return checkRetention(0);
-  }
-
-  /**
-   * Checks partitions {@code first} on, RETENTION_CHECKS at a time, so that many consumers resuming
-   * at once (after a node restart) do not flood the journal's query queue. A journal that does not
-   * answer makes the feed unavailable (503), not failed.
-   */
-  private CompletionStage<Void> checkRetention(int first) {
-    if (first >= partitions) {
-      return CompletableFuture.completedFuture(null);
-    }
-    List<CompletableFuture<Void>> checks = new ArrayList<>(RETENTION_CHECKS);
-    for (int p = first; p < Math.min(partitions, first + RETENTION_CHECKS); p++) {
-      int partition = p;
-      long from = seqs[p] + 1;
-      checks.add(
-          reader
-              .read(p, from, Long.MAX_VALUE, 1)
-              .handleAsync(
-                  (events, error) -> {
-                    if (error != null) {
-                      throw new GridUnavailableException(
-                          "the journal did not answer where partition "
-                              + partition
-                              + "'s changes start ("
-                              + cause(error)
-                              + "); retry shortly");
-                    }
-                    if (!events.isEmpty() && events.get(0).sequenceNr() > from) {
-                      throw gone(partition, from, events.get(0).sequenceNr());
-                    }
-                    return (Void) null;
-                  },
-                  executor)
-              .toCompletableFuture());
-    }
-    return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
-        .thenComposeAsync(ignored -> checkRetention(first + RETENTION_CHECKS), executor);
-  }
-
-  private ChangesGoneException gone(int p, long wanted, long oldest) {
-    return new ChangesGoneException(
-        "the changes of partition "
-            + p
-            + " from sequence number "
-            + wanted
-            + " to "
-            + (oldest - 1)
-            + " were deleted by retention, so the feed cannot resume after this id without a"
-            + " gap. Restart with from=beginning (the oldest change retained, sequence number "
-            + oldest
-            + " there) after re-reading the current state, or with from=now");
   }
 
   private synchronized int[] takePending() {
