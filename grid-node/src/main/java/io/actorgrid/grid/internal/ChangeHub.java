@@ -93,7 +93,7 @@ public final class ChangeHub implements Extension {
    * many partition batches: under load a feed looks LINGER_MILLIS apart (one stream step, one
    * socket write) rather than once per batch, at the price of that much latency.
    */
-  static final long LINGER_MILLIS = 5;
+  static final long LINGER_MILLIS = 10;
 
   static final String TOPIC = "actorgrid-changes";
 
