@@ -335,7 +335,9 @@ final class ChangeFeed implements ChangeHub.Listener {
     List<FeedItem> out = new ArrayList<>();
     long bytes = 0;
     for (ChangeRing.Unit unit : units) {
-      if (unit.isJump()) {
+      if (unit.isJump() || unit.ids == null) {
+        // A jump; or (never expected: a feed joins only where the hub knew every partition) a
+        // unit without ids.
         leaveRing();
         break;
       }
