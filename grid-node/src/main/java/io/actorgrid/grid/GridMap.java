@@ -387,10 +387,7 @@ public final class GridMap {
         (partition, indexes) -> {
           List<WriteOp> group = indexes.stream().map(ops::get).toList();
           done.add(
-              grid.ask(
-                      partition,
-                      (ActorRef<Partition.Outcomes> replyTo) -> new Partition.Write(group, replyTo),
-                      (Partition.Outcomes reply) -> reply.outcomes())
+              grid.askToWrite(partition, group, Partition.Outcomes::outcomes)
                   .handle(
                       (outcomes, error) -> {
                         for (int j = 0; j < indexes.size(); j++) {
@@ -534,11 +531,9 @@ public final class GridMap {
     List<CompletableFuture<Long>> removed = new ArrayList<>(partitions);
     for (int p = 0; p < partitions; p++) {
       removed.add(
-          grid.ask(
+          grid.askToWrite(
                   p,
-                  (ActorRef<Partition.Outcomes> replyTo) ->
-                      new Partition.Write(
-                          List.of(new WriteOp.ClearMap(name, options.principal())), replyTo),
+                  List.of(new WriteOp.ClearMap(name, options.principal())),
                   (Partition.Outcomes reply) -> {
                     WriteOutcome outcome = reply.outcomes().get(0);
                     if (outcome.status() != WriteOutcome.Status.CLEARED) {
@@ -572,9 +567,9 @@ public final class GridMap {
   }
 
   private CompletionStage<WriteOutcome> configureHome(WriteOp.Configure op) {
-    return grid.ask(
+    return grid.askToWrite(
         grid.partitioner().homeOf(name),
-        (ActorRef<Partition.Outcomes> replyTo) -> new Partition.Write(List.of(op), replyTo),
+        List.of(op),
         (Partition.Outcomes reply) -> {
           WriteOutcome outcome = reply.outcomes().get(0);
           switch (outcome.status()) {
@@ -685,9 +680,9 @@ public final class GridMap {
 
   /** Sends one write to the key's partition; a failed outcome completes the stage exceptionally. */
   private CompletionStage<WriteOutcome> write(String key, WriteOp op) {
-    return grid.ask(
+    return grid.askToWrite(
         partitionOf(key),
-        (ActorRef<Partition.Outcomes> replyTo) -> new Partition.Write(List.of(op), replyTo),
+        List.of(op),
         reply -> {
           WriteOutcome outcome = reply.outcomes().get(0);
           return switch (outcome.status()) {

@@ -1,6 +1,7 @@
 package io.actorgrid.grid.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -201,6 +202,8 @@ public final class Partition implements PartitionProtocol {
                 settings.minSnapshotBytes(),
                 settings.idempotencyWindow(),
                 settings.idempotencyMaxKeys(),
+                settings.writeIdWindow(),
+                settings.writeIdsMax(),
                 metrics);
     startJournal();
     metrics.partitionStarted();
@@ -312,7 +315,10 @@ public final class Partition implements PartitionProtocol {
   private boolean refuse(Command msg, GridMetrics.Unavailable cause) {
     if (msg instanceof Write write) {
       metrics.unavailable(cause);
-      write.replyTo().tell(WriteQueue.unavailable(write));
+      // Refused while recovering, it was never decided: its node may send it again.
+      write
+          .replyTo()
+          .tell(WriteQueue.unavailable(write, cause == GridMetrics.Unavailable.RECOVERING));
       return true;
     }
     if (msg instanceof Get get) {
@@ -464,11 +470,22 @@ public final class Partition implements PartitionProtocol {
   }
 
   private void sendNextBatch() {
-    List<WriteOp> ops = writes.nextBatch();
-    if (ops != null) {
-      journal.tell(
-          new PartitionJournal.ApplyBatch(ops, System.currentTimeMillis(), appliedAdapter));
+    List<Long> ids = new ArrayList<>();
+    List<WriteOp> ops = writes.nextBatch(ids);
+    if (ops == null) {
+      return;
     }
+    long[] writeIds = null;
+    for (int i = 0; i < ids.size(); i++) {
+      if (ids.get(i) != 0) {
+        if (writeIds == null) {
+          writeIds = new long[ids.size()];
+        }
+        writeIds[i] = ids.get(i);
+      }
+    }
+    journal.tell(
+        new PartitionJournal.ApplyBatch(ops, writeIds, System.currentTimeMillis(), appliedAdapter));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.actorgrid.grid.internal;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.actorgrid.serialization.CborSerializable;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,8 @@ public interface PartitionProtocol {
 
   /**
    * The record, or null when it does not exist; {@code unavailable} when the partition could not
-   * read it (it is recovering and cannot hold more requests).
+   * read it (it is recovering and cannot hold more requests, or it was handed off while
+   * recovering): the node may ask again.
    */
   record GetReply(StoredEntry entry, boolean unavailable) implements CborSerializable {
     public GetReply(StoredEntry entry) {
@@ -43,8 +45,35 @@ public interface PartitionProtocol {
    * Applies operations in order, as one atomic journal write; the reply, one outcome per operation,
    * comes once their events are durable. Operations that only read are answered from the state at
    * once.
+   *
+   * <p>{@code writeId}: the internal id of this write, the same in every attempt the node makes to
+   * deliver it; operation {@code i} has the id {@code writeId + i} (see {@link #idOf}). An
+   * operation whose id its partition remembers is answered with its first outcome instead of being
+   * applied again (see {@link RecentWrites}). 0: none (the partition's own writes, expiry and
+   * retention, which are never sent again). Ids are random 62-bit numbers ({@link #newWriteId}), so
+   * that nodes need not agree on them.
    */
-  record Write(List<WriteOp> ops, ActorRef<Outcomes> replyTo) implements Command {
+  record Write(
+      List<WriteOp> ops,
+      ActorRef<Outcomes> replyTo,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long writeId)
+      implements Command {
+    /** A write without an id, which is never sent again. */
+    public Write(List<WriteOp> ops, ActorRef<Outcomes> replyTo) {
+      this(ops, replyTo, 0);
+    }
+
+    /** A fresh write id: at least 2^62, so that no operation's id is 0. */
+    public static long newWriteId() {
+      return (java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE)
+          | (1L << 62);
+    }
+
+    /** The internal write id of operation {@code index}; 0 when the write has none. */
+    long idOf(int index) {
+      return writeId == 0 ? 0 : writeId + index;
+    }
+
     int opCount() {
       return ops.size();
     }
@@ -89,7 +118,19 @@ public interface PartitionProtocol {
     }
   }
 
-  record Outcomes(List<WriteOutcome> outcomes) implements CborSerializable {}
+  /**
+   * One outcome per operation of a Write. {@code sendAgain}: the partition refused the whole write
+   * without deciding it (it was recovering and could hold no more, or was handed off while
+   * recovering), so nothing was applied and the node may send the write again; its outcomes are
+   * UNAVAILABLE.
+   */
+  record Outcomes(
+      List<WriteOutcome> outcomes, @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean sendAgain)
+      implements CborSerializable {
+    public Outcomes(List<WriteOutcome> outcomes) {
+      this(outcomes, false);
+    }
+  }
 
   /** The settings of a map whose home is this partition; the reply's config is null without. */
   record GetConfig(String map, ActorRef<ConfigReply> replyTo) implements Command {}

@@ -7,6 +7,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.RootActorPath;
@@ -22,13 +23,26 @@ import org.apache.pekko.pattern.Patterns;
  * node's dispatcher (on a 2-core machine the JDK's default async executor would start a thread
  * per task), and no reply within the request timeout turned into GridUnavailableException.
  *
- * Requests that only read may be sent again: the first attempt waits 60 % of the request timeout,
- * and one that gets no answer (a request lost while its partition moved) is sent again twice,
- * waiting 20 % each, within the same overall timeout, so a slow answer keeps most of the time it
- * had. Writes are never sent again: a lost write may still have been applied.
+ * Reads and writes are sent again within their request timeout when an attempt gets no answer:
+ * sharding drops the requests it buffered for a partition while it hands the partition to another
+ * node (a rebalance, a join, a node leaving; Pekko logs "Dropping [n] buffered messages ... during
+ * hand off"), and a partition may be slow. The first attempt waits 60 % of the timeout, the next
+ * ones 20 % each, so a slow answer keeps most of the time it had. A partition that refuses a
+ * request untried - it is recovering and holds no more, or it was handed off while recovering -
+ * gets it again after a short pause (100 ms, doubling up to 1 s), while time remains.
+ *
+ * A write is sent again as the same Write, with the same internal write id: its partition, on
+ * this node or another one after a hand-off, answers an operation it has applied already with
+ * that first outcome instead of applying it twice (RecentWrites). So a counter increment, a
+ * compare-and-set, a delete, a patch or a batch is applied at most once however many attempts
+ * its node makes. A write refused as unavailable after it was decided (its partition lost the
+ * journal) is not sent again: it may or may not be in the journal, and the caller gets 503.
  */
 public final class PartitionRequests {
-  private static final int READ_ATTEMPTS = 3;
+  private static final long FIRST_PAUSE_MILLIS = 100;
+  private static final long MAX_PAUSE_MILLIS = 1000;
+  // An attempt shorter than this is not worth sending: give up instead.
+  private static final long MIN_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final ClusterSharding sharding;
   private final Duration timeout;
@@ -71,35 +85,90 @@ public final class PartitionRequests {
   public <R, T> CompletionStage<T> askToRead(
       int p, Function<ActorRef<R>, Partition.Command> message, Function<R, T> onReply) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    attemptRead(p, message, onReply, timeout.multipliedBy(3).dividedBy(5), READ_ATTEMPTS, result);
+    new Attempts<>(p, message, onReply, false, result).send(0, FIRST_PAUSE_MILLIS);
     return result;
   }
 
-  private <R, T> void attemptRead(
-      int p,
-      Function<ActorRef<R>, Partition.Command> message,
-      Function<R, T> onReply,
-      Duration attemptTimeout,
-      int attemptsLeft,
-      CompletableFuture<T> result) {
-    sharding
-        .entityRefFor(Partition.TYPE_KEY, Integer.toString(p))
-        .<R>ask(message::apply, attemptTimeout)
-        .whenCompleteAsync(
-            (reply, error) -> {
-              if (error == null) {
-                try {
-                  result.complete(onReply.apply(reply));
-                } catch (RuntimeException e) {
-                  result.completeExceptionally(e);
+  /**
+   * Asks partition {@code p} to apply {@code ops} as one Write with a fresh internal write id, sent
+   * again with that id while it gets no answer, within the request timeout; see the class comment.
+   */
+  public <T> CompletionStage<T> askToWrite(
+      int p, List<WriteOp> ops, Function<Partition.Outcomes, T> onReply) {
+    long writeId = Partition.Write.newWriteId();
+    CompletableFuture<T> result = new CompletableFuture<>();
+    new Attempts<Partition.Outcomes, T>(
+            p, replyTo -> new Partition.Write(ops, replyTo, writeId), onReply, true, result)
+        .send(0, FIRST_PAUSE_MILLIS);
+    return result;
+  }
+
+  /** The attempts to deliver one request, within one request timeout from now. */
+  private final class Attempts<R, T> {
+    private final int p;
+    private final Function<ActorRef<R>, Partition.Command> message;
+    private final Function<R, T> onReply;
+    private final boolean write;
+    private final CompletableFuture<T> result;
+    private final long deadline = System.nanoTime() + timeout.toNanos();
+
+    Attempts(
+        int p,
+        Function<ActorRef<R>, Partition.Command> message,
+        Function<R, T> onReply,
+        boolean write,
+        CompletableFuture<T> result) {
+      this.p = p;
+      this.message = message;
+      this.onReply = onReply;
+      this.write = write;
+      this.result = result;
+    }
+
+    void send(int attempt, long pauseMillis) {
+      long left = deadline - System.nanoTime();
+      long wait = attempt == 0 ? timeout.toNanos() * 3 / 5 : Math.min(left, timeout.toNanos() / 5);
+      sharding
+          .entityRefFor(Partition.TYPE_KEY, Integer.toString(p))
+          .<R>ask(message::apply, Duration.ofNanos(Math.max(1, wait)))
+          .whenCompleteAsync(
+              (reply, error) -> {
+                long remaining = deadline - System.nanoTime();
+                if (error == null && !refusedUntried(reply)) {
+                  complete(reply);
+                } else if (error == null) {
+                  if (remaining > TimeUnit.MILLISECONDS.toNanos(pauseMillis) + MIN_ATTEMPT_NANOS) {
+                    metrics.sentAgain(write);
+                    CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS, executor)
+                        .execute(
+                            () -> send(attempt + 1, Math.min(MAX_PAUSE_MILLIS, pauseMillis * 2)));
+                  } else {
+                    // The partition's own answer: unavailable, which the caller turns into 503.
+                    complete(reply);
+                  }
+                } else if (remaining >= MIN_ATTEMPT_NANOS) {
+                  metrics.sentAgain(write);
+                  send(attempt + 1, pauseMillis);
+                } else {
+                  result.completeExceptionally(notAnswered(p, true));
                 }
-              } else if (attemptsLeft > 1) {
-                attemptRead(p, message, onReply, timeout.dividedBy(5), attemptsLeft - 1, result);
-              } else {
-                result.completeExceptionally(notAnswered(p, true));
-              }
-            },
-            executor);
+              },
+              executor);
+    }
+
+    private void complete(R reply) {
+      try {
+        result.complete(onReply.apply(reply));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    }
+  }
+
+  /** Whether the partition refused the request without deciding it, so it may be sent again. */
+  private static boolean refusedUntried(Object reply) {
+    return (reply instanceof Partition.Outcomes outcomes && outcomes.sendAgain())
+        || (reply instanceof Partition.GetReply get && get.unavailable());
   }
 
   private GridUnavailableException notAnswered(int p, boolean counted) {

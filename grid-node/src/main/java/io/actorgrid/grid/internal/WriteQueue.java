@@ -56,9 +56,10 @@ final class WriteQueue {
 
   /**
    * The operations of the next batch, now in flight, or null when a batch is in flight already or
-   * nothing waits.
+   * nothing waits. {@code ids} receives each operation's internal write id (see {@link
+   * Write#idOf}), index for index.
    */
-  List<WriteOp> nextBatch() {
+  List<WriteOp> nextBatch(List<Long> ids) {
     if (inFlight != null || queue.isEmpty()) {
       return null;
     }
@@ -73,6 +74,9 @@ final class WriteQueue {
       }
       batch.add(queue.poll());
       ops.addAll(next.ops());
+      for (int i = 0; i < next.opCount(); i++) {
+        ids.add(next.idOf(i));
+      }
     }
     inFlight = batch;
     inFlightSince = System.nanoTime();
@@ -144,8 +148,11 @@ final class WriteQueue {
     return new Outcomes(fitted == null ? outcomes : fitted);
   }
 
-  /** The reply to a write the partition could not take or complete. */
-  static Outcomes unavailable(Write write) {
-    return new Outcomes(Collections.nCopies(write.opCount(), WriteOutcome.UNAVAILABLE));
+  /**
+   * The reply to a write the partition could not take or complete; {@code sendAgain} when it
+   * refused the write without deciding it (see {@link Outcomes#sendAgain}).
+   */
+  static Outcomes unavailable(Write write, boolean sendAgain) {
+    return new Outcomes(Collections.nCopies(write.opCount(), WriteOutcome.UNAVAILABLE), sendAgain);
   }
 }
