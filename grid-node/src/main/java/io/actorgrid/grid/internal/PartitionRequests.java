@@ -26,10 +26,12 @@ import org.apache.pekko.pattern.Patterns;
  * Reads and writes are sent again within their request timeout when an attempt gets no answer:
  * sharding drops the requests it buffered for a partition while it hands the partition to another
  * node (a rebalance, a join, a node leaving; Pekko logs "Dropping [n] buffered messages ... during
- * hand off"), and a partition may be slow. The first attempt waits 60 % of the timeout, the next
- * ones 20 % each, so a slow answer keeps most of the time it had. A partition that refuses a
- * request untried - it is recovering and holds no more, or it was handed off while recovering -
- * gets it again after a short pause (100 ms, doubling up to 1 s), while time remains.
+ * hand off"), and a partition may be slow. The request is sent again at 60 % and at 80 % of the
+ * timeout if no answer has come by then, and every attempt waits for its answer until the
+ * timeout, so the first answer of any attempt counts: a slow answer keeps all the time it had. A
+ * partition that refuses a request untried - it is recovering and holds no more, or it was handed
+ * off while recovering - gets it again after a short pause (100 ms, doubling up to 1 s), while
+ * time remains.
  *
  * A write is sent again as the same Write, with the same internal write id: its partition, on
  * this node or another one after a hand-off, answers an operation it has applied already with
@@ -85,7 +87,7 @@ public final class PartitionRequests {
   public <R, T> CompletionStage<T> askToRead(
       int p, Function<ActorRef<R>, Partition.Command> message, Function<R, T> onReply) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    new Attempts<>(p, message, onReply, false, result).send(0, FIRST_PAUSE_MILLIS);
+    new Attempts<>(p, message, onReply, false, result).start();
     return result;
   }
 
@@ -99,11 +101,16 @@ public final class PartitionRequests {
     CompletableFuture<T> result = new CompletableFuture<>();
     new Attempts<Partition.Outcomes, T>(
             p, replyTo -> new Partition.Write(ops, replyTo, writeId), onReply, true, result)
-        .send(0, FIRST_PAUSE_MILLIS);
+        .start();
     return result;
   }
 
-  /** The attempts to deliver one request, within one request timeout from now. */
+  /**
+   * The attempts to deliver one request, within one request timeout from now. Every attempt waits
+   * for its answer until the deadline, so a later attempt never discards an earlier one's late
+   * answer (on a busy machine a round trip to a partition that moved may take longer than 20 % of
+   * the timeout); the first answer completes the request.
+   */
   private final class Attempts<R, T> {
     private final int p;
     private final Function<ActorRef<R>, Partition.Command> message;
@@ -125,14 +132,38 @@ public final class PartitionRequests {
       this.result = result;
     }
 
-    void send(int attempt, long pauseMillis) {
+    /** Sends the first attempt, and the next ones at 60 % and 80 % of the timeout if need be. */
+    void start() {
+      send(FIRST_PAUSE_MILLIS);
+      long millis = timeout.toMillis();
+      // Whatever happens to the attempts, the request ends at its deadline.
+      CompletableFuture.delayedExecutor(millis + 100, TimeUnit.MILLISECONDS, executor)
+          .execute(this::giveUp);
+      for (long at : new long[] {millis * 3 / 5, millis * 4 / 5}) {
+        CompletableFuture.delayedExecutor(at, TimeUnit.MILLISECONDS, executor)
+            .execute(
+                () -> {
+                  if (!result.isDone()) {
+                    metrics.sentAgain(write);
+                    send(FIRST_PAUSE_MILLIS);
+                  }
+                });
+      }
+    }
+
+    private void send(long pauseMillis) {
       long left = deadline - System.nanoTime();
-      long wait = attempt == 0 ? timeout.toNanos() * 3 / 5 : Math.min(left, timeout.toNanos() / 5);
+      if (left < MIN_ATTEMPT_NANOS) {
+        return;
+      }
       sharding
           .entityRefFor(Partition.TYPE_KEY, Integer.toString(p))
-          .<R>ask(message::apply, Duration.ofNanos(Math.max(1, wait)))
+          .<R>ask(message::apply, Duration.ofNanos(left))
           .whenCompleteAsync(
               (reply, error) -> {
+                if (result.isDone()) {
+                  return;
+                }
                 long remaining = deadline - System.nanoTime();
                 if (error == null && !refusedUntried(reply)) {
                   complete(reply);
@@ -140,20 +171,27 @@ public final class PartitionRequests {
                   if (remaining > TimeUnit.MILLISECONDS.toNanos(pauseMillis) + MIN_ATTEMPT_NANOS) {
                     metrics.sentAgain(write);
                     CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS, executor)
-                        .execute(
-                            () -> send(attempt + 1, Math.min(MAX_PAUSE_MILLIS, pauseMillis * 2)));
+                        .execute(() -> send(Math.min(MAX_PAUSE_MILLIS, pauseMillis * 2)));
                   } else {
                     // The partition's own answer: unavailable, which the caller turns into 503.
                     complete(reply);
                   }
-                } else if (remaining >= MIN_ATTEMPT_NANOS) {
-                  metrics.sentAgain(write);
-                  send(attempt + 1, pauseMillis);
+                } else if (remaining < MIN_ATTEMPT_NANOS) {
+                  // Every attempt waits until the deadline: the first to give up ends the request.
+                  giveUp();
                 } else {
-                  result.completeExceptionally(notAnswered(p, true));
+                  // Failed before its time (no timeout): try again after a pause.
+                  CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS, executor)
+                      .execute(() -> send(Math.min(MAX_PAUSE_MILLIS, pauseMillis * 2)));
                 }
               },
               executor);
+    }
+
+    private void giveUp() {
+      if (result.completeExceptionally(notAnswered(p, false))) {
+        metrics.unavailable(GridMetrics.Unavailable.TIMEOUT);
+      }
     }
 
     private void complete(R reply) {
