@@ -97,7 +97,11 @@ public final class Grid implements AutoCloseable {
     this.partitioner = new Partitioner(settings.partitions());
     this.requests =
         new PartitionRequests(
-            sharding, settings.requestTimeout(), metrics, system.executionContext());
+            sharding,
+            settings.requestTimeout(),
+            metrics,
+            system.executionContext(),
+            system.scheduler());
     this.mapSettings = MapSettingsDirectory.start(system, partitioner);
     this.changeFeeds = new ChangeFeeds(system, settings, requests);
     // Started with the node, so that it has watched the heap before the first write arrives.

@@ -36,6 +36,12 @@ import org.apache.pekko.actor.typed.ActorRef;
  * remaining nodes; meanwhile their operations fail with {@link GridUnavailableException}. No
  * acknowledged write is lost.
  *
+ * <p><b>Rebalances.</b> When a partition moves to another node (a node joins or leaves), sharding
+ * drops the requests it held for it during the hand-off. The node sends them again itself, within
+ * the request timeout, each write with the same internal id, so that its partition applies it at
+ * most once: a rebalance makes requests slower, not failed, unless the partition takes longer than
+ * the request timeout to serve again on its new node.
+ *
  * <p><b>Retries.</b> A write whose {@link WriteOptions} carry an idempotency key can be sent again
  * after a {@link GridUnavailableException}, a timeout or a crash: the partition answers with the
  * first attempt's outcome and writes nothing (see {@link WriteOptions#withIdempotencyKey}).

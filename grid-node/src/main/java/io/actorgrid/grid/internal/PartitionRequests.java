@@ -10,13 +10,16 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.RootActorPath;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.Patterns;
+import scala.concurrent.ExecutionContextExecutor;
 
 /*
  * Requests to partitions wherever they run, as the embedded API makes them: a reply mapped on the
@@ -49,14 +52,25 @@ public final class PartitionRequests {
   private final ClusterSharding sharding;
   private final Duration timeout;
   private final GridMetrics metrics;
-  private final Executor executor;
+  private final ExecutionContextExecutor executor;
+  private final Scheduler scheduler;
 
+  /**
+   * @param executor where replies are mapped: the node's dispatcher
+   * @param scheduler the actor system's scheduler, for the attempts after the first (cheap to set
+   *     and cancel: a request that is answered in time cancels its timer)
+   */
   public PartitionRequests(
-      ClusterSharding sharding, Duration timeout, GridMetrics metrics, Executor executor) {
+      ClusterSharding sharding,
+      Duration timeout,
+      GridMetrics metrics,
+      ExecutionContextExecutor executor,
+      Scheduler scheduler) {
     this.sharding = sharding;
     this.timeout = timeout;
     this.metrics = metrics;
     this.executor = executor;
+    this.scheduler = scheduler;
   }
 
   /**
@@ -118,6 +132,8 @@ public final class PartitionRequests {
     private final boolean write;
     private final CompletableFuture<T> result;
     private final long deadline = System.nanoTime() + timeout.toNanos();
+    // The timer of the next attempt, cancelled once the request is answered.
+    private volatile Cancellable next;
 
     Attempts(
         int p,
@@ -135,25 +151,45 @@ public final class PartitionRequests {
     /** Sends the first attempt, and the next ones at 60 % and 80 % of the timeout if need be. */
     void start() {
       send(FIRST_PAUSE_MILLIS);
-      long millis = timeout.toMillis();
-      // Whatever happens to the attempts, the request ends at its deadline.
-      CompletableFuture.delayedExecutor(millis + 100, TimeUnit.MILLISECONDS, executor)
-          .execute(this::giveUp);
-      for (long at : new long[] {millis * 3 / 5, millis * 4 / 5}) {
-        CompletableFuture.delayedExecutor(at, TimeUnit.MILLISECONDS, executor)
-            .execute(
-                () -> {
-                  if (!result.isDone()) {
-                    metrics.sentAgain(write);
-                    send(FIRST_PAUSE_MILLIS);
+      sendAgainIn(timeout.toMillis() * 3 / 5, true);
+      result.whenComplete(
+          (ignored, error) -> {
+            Cancellable timer = next;
+            if (timer != null) {
+              timer.cancel();
+            }
+          });
+    }
+
+    private void sendAgainIn(long millis, boolean more) {
+      next =
+          scheduler.scheduleOnce(
+              Duration.ofMillis(millis),
+              () -> {
+                if (!result.isDone()) {
+                  metrics.sentAgain(write);
+                  send(FIRST_PAUSE_MILLIS);
+                  if (more) {
+                    sendAgainIn(timeout.toMillis() / 5, false);
                   }
-                });
-      }
+                }
+              },
+              executor);
+    }
+
+    /** Sends an attempt after a pause, for one refused untried or failed before its time. */
+    private void sendAfter(long pauseMillis) {
+      scheduler.scheduleOnce(
+          Duration.ofMillis(pauseMillis),
+          () -> send(Math.min(MAX_PAUSE_MILLIS, pauseMillis * 2)),
+          executor);
     }
 
     private void send(long pauseMillis) {
       long left = deadline - System.nanoTime();
       if (left < MIN_ATTEMPT_NANOS) {
+        // Too late for another attempt; one still out may answer until the deadline.
+        scheduler.scheduleOnce(Duration.ofNanos(Math.max(0, left)), this::giveUp, executor);
         return;
       }
       sharding
@@ -170,8 +206,7 @@ public final class PartitionRequests {
                 } else if (error == null) {
                   if (remaining > TimeUnit.MILLISECONDS.toNanos(pauseMillis) + MIN_ATTEMPT_NANOS) {
                     metrics.sentAgain(write);
-                    CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS, executor)
-                        .execute(() -> send(Math.min(MAX_PAUSE_MILLIS, pauseMillis * 2)));
+                    sendAfter(pauseMillis);
                   } else {
                     // The partition's own answer: unavailable, which the caller turns into 503.
                     complete(reply);
@@ -181,8 +216,7 @@ public final class PartitionRequests {
                   giveUp();
                 } else {
                   // Failed before its time (no timeout): try again after a pause.
-                  CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS, executor)
-                      .execute(() -> send(Math.min(MAX_PAUSE_MILLIS, pauseMillis * 2)));
+                  sendAfter(pauseMillis);
                 }
               },
               executor);
