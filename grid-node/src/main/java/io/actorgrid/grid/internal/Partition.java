@@ -420,7 +420,7 @@ public final class Partition implements PartitionProtocol {
       refuse(write, GridMetrics.Unavailable.QUEUE_FULL);
       return Behaviors.same();
     }
-    if (memory.refusing() && write.addsData()) {
+    if (memory.refusing() && write.addsData() && !sentBefore(write)) {
       // The operations of one Write go to the journal together, so they are refused together.
       WriteOutcome refused =
           WriteOutcome.failed(
@@ -435,6 +435,22 @@ public final class Partition implements PartitionProtocol {
     sendNextBatch();
     metrics.queued(partition, writes.waiting());
     return Behaviors.same();
+  }
+
+  /**
+   * Whether this write was sent before and its first attempt is applied or on its way: the memory
+   * guard must not answer it "nothing done" (507) then; the journal answers its first outcome.
+   */
+  private boolean sentBefore(Write write) {
+    if (write.writeId() == 0) {
+      return false;
+    }
+    for (int i = 0; i < write.opCount(); i++) {
+      if (state.recentWrite(write.idOf(i)).isPresent()) {
+        return true;
+      }
+    }
+    return writes.holds(write.writeId());
   }
 
   private Behavior<Command> onApplied(JournalApplied msg) {

@@ -50,6 +50,23 @@ final class WriteQueue {
     return inFlight != null;
   }
 
+  /** Whether a write with this (non-zero) write id waits or is in the journal. */
+  boolean holds(long writeId) {
+    if (inFlight != null) {
+      for (Write w : inFlight) {
+        if (w.writeId() == writeId) {
+          return true;
+        }
+      }
+    }
+    for (Write w : queue) {
+      if (w.writeId() == writeId) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   void add(Write write) {
     queue.add(write);
   }
