@@ -17,6 +17,7 @@ import io.actorgrid.grid.internal.NodeConfig;
 import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.grid.internal.PartitionRequests;
 import io.actorgrid.grid.internal.Partitioner;
+import io.actorgrid.grid.internal.WriteOp;
 import io.actorgrid.grid.internal.rocks.RocksPersistence;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -96,7 +97,11 @@ public final class Grid implements AutoCloseable {
     this.partitioner = new Partitioner(settings.partitions());
     this.requests =
         new PartitionRequests(
-            sharding, settings.requestTimeout(), metrics, system.executionContext());
+            sharding,
+            settings.requestTimeout(),
+            metrics,
+            system.executionContext(),
+            system.scheduler());
     this.mapSettings = MapSettingsDirectory.start(system, partitioner);
     this.changeFeeds = new ChangeFeeds(system, settings, requests);
     // Started with the node, so that it has watched the heap before the first write arrives.
@@ -524,6 +529,16 @@ public final class Grid implements AutoCloseable {
   <R, T> CompletionStage<T> askToRead(
       int p, Function<ActorRef<R>, Partition.Command> message, Function<R, T> onReply) {
     return requests.askToRead(p, message, onReply);
+  }
+
+  /**
+   * Asks partition {@code p} to apply {@code ops} as one write, sent again with the same internal
+   * write id if it gets no answer in time, so that it is applied at most once; see {@link
+   * PartitionRequests#askToWrite}.
+   */
+  <T> CompletionStage<T> askToWrite(
+      int p, List<WriteOp> ops, Function<Partition.Outcomes, T> onReply) {
+    return requests.askToWrite(p, ops, onReply);
   }
 
   /**
