@@ -17,6 +17,7 @@ import io.actorgrid.grid.internal.NodeConfig;
 import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.grid.internal.PartitionRequests;
 import io.actorgrid.grid.internal.Partitioner;
+import io.actorgrid.grid.internal.PauseFence;
 import io.actorgrid.grid.internal.rocks.RocksPersistence;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -86,6 +87,7 @@ public final class Grid implements AutoCloseable {
   private final GridMetrics metrics;
   private final PartitionRequests requests;
   private final ChangeFeeds changeFeeds;
+  private final PauseFence pauseFence;
   private HistoryWalk historyWalk;
 
   private Grid(ActorSystem<?> system, GridSettings settings, GridMetrics metrics) {
@@ -101,6 +103,7 @@ public final class Grid implements AutoCloseable {
     this.changeFeeds = new ChangeFeeds(system, settings, requests);
     // Started with the node, so that it has watched the heap before the first write arrives.
     MemoryGuard.get(system);
+    this.pauseFence = PauseFence.get(system);
   }
 
   /** Starts a node with {@code ConfigFactory.load()}. */
@@ -507,6 +510,10 @@ public final class Grid implements AutoCloseable {
   /** As {@link #ask}, for a request that only reads, sent again if it gets no answer in time. */
   <R, T> CompletionStage<T> askToRead(
       int p, Function<ActorRef<R>, Partition.Command> message, Function<R, T> onReply) {
+    if (!pauseFence.readsAllowed()) {
+      // The partitions refuse too (PauseFence.guard); this says why.
+      return CompletableFuture.failedFuture(new GridUnavailableException(pauseFence.refusal()));
+    }
     return requests.askToRead(p, message, onReply);
   }
 

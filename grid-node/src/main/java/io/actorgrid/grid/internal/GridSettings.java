@@ -39,7 +39,8 @@ public record GridSettings(
     double resumeWritesBelow,
     Duration historyRetention,
     Duration historySweepInterval,
-    Journal journal) {
+    Journal journal,
+    Duration pauseFenceThreshold) {
 
   /** Where events are persisted. */
   public enum Journal {
@@ -97,7 +98,8 @@ public record GridSettings(
         resumeBelow(c),
         historyRetention(c),
         c.getDuration("history.sweep-interval"),
-        journal(c.getString("journal.type")));
+        journal(c.getString("journal.type")),
+        c.getDuration("pause-fence.threshold"));
   }
 
   /** The node's history retention; null: forever. */

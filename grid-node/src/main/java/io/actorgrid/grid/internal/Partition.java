@@ -243,7 +243,9 @@ public final class Partition {
     return Entity.of(
             TYPE_KEY,
             ctx ->
-                Partition.create(Integer.parseInt(ctx.getEntityId()), settings, metrics, retention))
+                PauseFence.guard(
+                    Partition.create(
+                        Integer.parseInt(ctx.getEntityId()), settings, metrics, retention)))
         .withMessageExtractor(new OneShardPerPartition())
         .withStopMessage(HandOff.INSTANCE);
   }
