@@ -8,6 +8,7 @@ import io.actorgrid.grid.internal.EmbeddedJournals;
 import io.actorgrid.grid.internal.GridMetrics;
 import io.actorgrid.grid.internal.GridSettings;
 import io.actorgrid.grid.internal.Guardian;
+import io.actorgrid.grid.internal.H2Reopener;
 import io.actorgrid.grid.internal.HistoryRetention;
 import io.actorgrid.grid.internal.HistoryWalk;
 import io.actorgrid.grid.internal.MapConfig;
@@ -167,6 +168,10 @@ public final class Grid implements AutoCloseable {
         system.terminate();
         throw new IllegalStateException(
             "the journal schema could not be created (is the database reachable?): " + e, e);
+      }
+      if (settings.journal() == GridSettings.Journal.H2) {
+        // H2 closes its database when a write to its file fails (a full disk): open it again.
+        H2Reopener.start(system);
       }
     }
     GridMetrics metrics = new GridMetrics(registry, settings.partitions());
@@ -476,6 +481,31 @@ public final class Grid implements AutoCloseable {
 
   Flow.Publisher<Change> changes(String map, ChangeQuery query) {
     return changeFeeds.open(map, query);
+  }
+
+  /**
+   * For a write the journal refused: a sentence saying that the disk under the embedded journal is
+   * full (less than 1 MiB usable), or an empty string (not embedded, or room left).
+   */
+  String fullDiskNote() {
+    if (settings.journal() != GridSettings.Journal.H2
+        && settings.journal() != GridSettings.Journal.ROCKSDB) {
+      return "";
+    }
+    try {
+      long usable = java.nio.file.Files.getFileStore(settings.dataDir()).getUsableSpace();
+      if (usable >= 1 << 20) {
+        return "";
+      }
+      return " The disk under the journal ("
+          + settings.dataDir()
+          + ") is full: "
+          + usable
+          + " bytes usable; the write may or may not have been written. Writes are accepted"
+          + " again by themselves once there is room.";
+    } catch (java.io.IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   GridSettings settings() {
