@@ -45,6 +45,11 @@ final class FakeClock {
         "FAKETIME_CACHE_DURATION",
         "1",
         "FAKETIME_DONT_FAKE_MONOTONIC",
-        "1");
+        "1",
+        // Every clock read goes through the library instead of the vDSO: a JVM starts several
+        // times slower, and on a busy machine Pekko's extensions outlast their 20 s creation
+        // timeout (seen: "Initialization of SerializationExtension took more than 20000 ms").
+        "JAVA_TOOL_OPTIONS",
+        "-Dpekko.actor.creation-timeout=120s");
   }
 }
