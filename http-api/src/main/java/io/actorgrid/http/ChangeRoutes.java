@@ -5,6 +5,7 @@ import io.actorgrid.grid.ChangeQuery;
 import io.actorgrid.grid.Grid;
 import io.actorgrid.grid.InvalidRequestException;
 import io.actorgrid.grid.internal.ChangeFeeds;
+import io.actorgrid.grid.internal.FeedItem;
 import io.actorgrid.http.wire.ChangeItem;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,6 +32,7 @@ import org.apache.pekko.stream.javadsl.JavaFlowSupport;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
 
 /*
  * The change feed over HTTP: GET /v1/changes (every map) and GET /v1/maps/{map}/changes (one map,
@@ -215,33 +217,46 @@ final class ChangeRoutes extends AllDirectives {
 
   /** Waits for the feed's first item, then streams it and the rest. */
   private CompletionStage<HttpResponse> stream(Flow.Publisher<Change> feed, Format format) {
-    CompletionStage<Source<Change, NotUsed>> started;
+    CompletionStage<Source<ByteString, NotUsed>> started;
+    AtomicReference<String> lastId = new AtomicReference<>();
     if (feed instanceof ChangeFeeds.FeedPublisher node) {
-      // The node's own feed runs inside the response stream: one hand-over less per change.
-      started = node.started();
+      // The node's own feed runs inside the response stream, in the batches it finds: one
+      // hand-over less per change, one stream step and one write per batch, and each change
+      // rendered once for every subscriber that shares it (FeedItem).
+      started =
+          node.startedInBatches()
+              .thenApply(
+                  batches ->
+                      batches.map(
+                          batch -> {
+                            lastId.set(batch.get(batch.size() - 1).change().id());
+                            return render(batch, format);
+                          }));
     } else {
       started =
           JavaFlowSupport.Source.fromPublisher(feed)
               .prefixAndTail(1)
               .runWith(Sink.head(), grid.system())
-              .thenApply(pair -> Source.from(pair.first()).concat(pair.second()));
+              .thenApply(
+                  pair ->
+                      Source.from(pair.first())
+                          .concat(pair.second())
+                          .map(
+                              change -> {
+                                lastId.set(change.id());
+                                return render(change, format);
+                              }));
     }
     return started.thenApply(
-        changes -> {
-          AtomicReference<String> lastId = new AtomicReference<>();
+        rendered -> {
           Source<ByteString, NotUsed> bytes =
-              changes
-                  .map(
-                      change -> {
-                        lastId.set(change.id());
-                        return render(change, format);
-                      })
+              rendered
                   .recover(
                       new PFBuilder<Throwable, ByteString>()
                           .match(Throwable.class, error -> failure(error, format))
                           .build())
-                  // While the client reads slower than changes come, send several per chunk
-                  // (one write instead of many); otherwise each goes at once.
+                  // While the client reads slower than changes come, send several batches per
+                  // chunk (one write instead of many); otherwise each goes at once.
                   .batchWeighted(
                       MAX_CHUNK_BYTES,
                       chunk -> (long) chunk.size(),
@@ -258,6 +273,19 @@ final class ChangeRoutes extends AllDirectives {
         });
   }
 
+  /** The batch's items, one after the other, each rendered once for all who share it. */
+  private ByteString render(List<FeedItem> batch, Format format) {
+    if (batch.size() == 1) {
+      return batch.get(0).rendered(format.ordinal(), change -> render(change, format));
+    }
+    ByteStringBuilder out = new ByteStringBuilder();
+    for (FeedItem item : batch) {
+      out.append(item.<ByteString>rendered(format.ordinal(), change -> render(change, format)));
+    }
+    return out.result();
+  }
+
+  /** One item as an SSE event or an NDJSON line. */
   private ByteString render(Change change, Format format) {
     if (format == Format.SSE) {
       if (change.isCheckpoint()) {

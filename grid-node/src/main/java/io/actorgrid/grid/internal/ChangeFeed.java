@@ -1,8 +1,6 @@
 package io.actorgrid.grid.internal;
 
 import io.actorgrid.grid.Change;
-import io.actorgrid.grid.ChangesGoneException;
-import io.actorgrid.grid.GridUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -38,6 +36,12 @@ import org.apache.pekko.stream.javadsl.Source;
  * when the start position is checked; later, mid-stream). A feed from the beginning accepts the
  * first event of each partition wherever the journal now starts.
  *
+ * Live mode: once the feed has caught up with the hub in every partition at a position the hub
+ * itself was at (ChangeRing.attach), it follows the hub's ring of units instead, in the order the
+ * hub learned of events, taking each unit's shared items (ids included, rendered once for every
+ * such feed) and only filtering. It leaves live mode at a jump (events the hub did not see, read
+ * from the journal as above) and when it falls behind the ring.
+ *
  * The first item is always a checkpoint of the start position. Later checkpoints (id only) go
  * out when filtered-out events moved the position and nothing was delivered for CHECKPOINT_EVERY,
  * and when the feed was idle for IDLE_CHECKPOINT (they double as heartbeats).
@@ -46,7 +50,6 @@ final class ChangeFeed implements ChangeHub.Listener {
   private static final int MAX_EVENTS = 500;
   private static final long MAX_BYTES = 4 * 1024 * 1024;
   private static final Duration IDLE_CHECKPOINT = Duration.ofSeconds(10);
-  private static final int RETENTION_CHECKS = 16;
   private static final long CHECKPOINT_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final ChangeHub hub;
@@ -70,6 +73,8 @@ final class ChangeFeed implements ChangeHub.Listener {
   private int cursor;
   private String lastId;
   private long lastItemNanos;
+  // In live mode, the index of the next unit of the hub's ring to take; -1 otherwise.
+  private long live = -1;
 
   // Guarded by this: partitions to look at, and the wake-up of a waiting feed.
   private final BitSet pending = new BitSet();
@@ -104,8 +109,16 @@ final class ChangeFeed implements ChangeHub.Listener {
   }
 
   Source<Change, NotUsed> source() {
+    return batches().mapConcat(batch -> batch).map(FeedItem::change);
+  }
+
+  /**
+   * The feed as batches of changes, none empty: what one look at the partitions found. A consumer
+   * that writes each batch at once (HTTP) saves a stream step per change.
+   */
+  Source<List<FeedItem>, NotUsed> batches() {
     return Source.unfoldAsync(this, ChangeFeed::step)
-        .<Change>mapConcat(batch -> batch)
+        .filter(batch -> !batch.isEmpty())
         .watchTermination(
             (mat, done) -> {
               done.whenComplete((ok, error) -> hub.unregister(this));
@@ -117,8 +130,8 @@ final class ChangeFeed implements ChangeHub.Listener {
    * The next batch, for unfoldAsync. A stage derived from a failed one fails with a
    * CompletionException around the failure; the stream fails with the failure itself.
    */
-  private static CompletionStage<Optional<Pair<ChangeFeed, List<Change>>>> step(ChangeFeed feed) {
-    CompletableFuture<Optional<Pair<ChangeFeed, List<Change>>>> step = new CompletableFuture<>();
+  private static CompletionStage<Optional<Pair<ChangeFeed, List<FeedItem>>>> step(ChangeFeed feed) {
+    CompletableFuture<Optional<Pair<ChangeFeed, List<FeedItem>>>> step = new CompletableFuture<>();
     feed.next()
         .whenComplete(
             (batch, error) -> {
@@ -132,7 +145,7 @@ final class ChangeFeed implements ChangeHub.Listener {
   }
 
   /** The failure itself, not the CompletionException a stage wrapped it in. */
-  private static Throwable cause(Throwable error) {
+  static Throwable cause(Throwable error) {
     Throwable cause = error;
     while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
@@ -148,10 +161,10 @@ final class ChangeFeed implements ChangeHub.Listener {
   }
 
   @Override
-  public void signal(int p) {
+  public void signal(BitSet news) {
     CompletableFuture<Boolean> woken;
     synchronized (this) {
-      pending.set(p);
+      pending.or(news);
       woken = wake;
       wake = null;
     }
@@ -179,12 +192,17 @@ final class ChangeFeed implements ChangeHub.Listener {
               anyStart = new boolean[partitions];
               java.util.Arrays.fill(anyStart, fromBeginning);
               // A position from the partitions themselves (from now) needs no check.
-              return checkStart ? checkRetention() : CompletableFuture.completedFuture(null);
+              return checkStart
+                  ? FeedRetention.check(reader, seqs, executor)
+                  : CompletableFuture.completedFuture(null);
             },
             executor);
   }
 
-  private CompletionStage<List<Change>> next() {
+  private CompletionStage<List<FeedItem>> next() {
+    if (live >= 0) {
+      return followRing();
+    }
     if (!started) {
       started = true;
       return (prestarted != null ? prestarted : resolveStart())
@@ -198,7 +216,7 @@ final class ChangeFeed implements ChangeHub.Listener {
               },
               executor);
     }
-    List<Change> out = new ArrayList<>();
+    List<FeedItem> out = new ArrayList<>();
     long[] budget = {MAX_EVENTS, MAX_BYTES};
     int toRead = -1;
     for (int p : takePending()) {
@@ -256,7 +274,7 @@ final class ChangeFeed implements ChangeHub.Listener {
                   return finish(out); // the read failed: nothing learned, p looks again
                 }
                 if (!events.isEmpty() && events.get(0).sequenceNr() > from && !anyStart[p]) {
-                  throw gone(p, from, events.get(0).sequenceNr());
+                  throw FeedRetention.gone(p, from, events.get(0).sequenceNr());
                 }
                 if (events.isEmpty() && p == partial) {
                   // An id inside an event the journal does not hold (forged, or from another
@@ -276,14 +294,81 @@ final class ChangeFeed implements ChangeHub.Listener {
     if (!out.isEmpty() || hasPending()) {
       return CompletableFuture.completedFuture(finish(out));
     }
-    // Not async: the next look runs on the stream, and one more hand-over per change and
-    // subscriber is what a feed's cost is made of.
-    return awaitNews().thenApply(woken -> woken ? List.<Change>of() : List.of(checkpoint()));
+    // At the hub's end of every partition: follow the hub's ring from here if this position is
+    // one the hub was at lately.
+    if (partial < 0) {
+      long index = hub.ring().attach(seqs);
+      if (index >= 0) {
+        live = index;
+        return followRing();
+      }
+    }
+    return await();
+  }
+
+  /**
+   * Not async: the next look runs on the stream, and one more hand-over per change and subscriber
+   * is what a feed's cost is made of.
+   */
+  private CompletionStage<List<FeedItem>> await() {
+    return awaitNews().thenApply(woken -> woken ? List.<FeedItem>of() : List.of(checkpoint()));
+  }
+
+  /**
+   * Live mode: the feed's position is the hub's after unit {@code live - 1} of the hub's ring, so
+   * each later unit moves it exactly as it moved the hub's, and the unit's shared items (ids
+   * included) are this feed's. Leaves live mode at a jump (the hub skipped events this feed must
+   * read from the journal) and when the ring no longer holds its next unit (a slow consumer).
+   */
+  private CompletionStage<List<FeedItem>> followRing() {
+    synchronized (this) {
+      pending.clear(); // news is looked for in the ring; a signal after this wakes the wait below
+    }
+    List<ChangeRing.Unit> units = hub.ring().from(live, MAX_EVENTS);
+    if (units == null) {
+      leaveRing();
+      return CompletableFuture.completedFuture(List.of());
+    }
+    if (units.isEmpty()) {
+      return await();
+    }
+    List<FeedItem> out = new ArrayList<>();
+    long bytes = 0;
+    for (ChangeRing.Unit unit : units) {
+      if (unit.isJump() || unit.ids == null) {
+        // A jump; or (never expected: a feed joins only where the hub knew every partition) a
+        // unit without ids.
+        leaveRing();
+        break;
+      }
+      FeedItem[] items = unit.items(withValues);
+      for (int i = 0; i < items.length; i++) {
+        Changes.Draft draft = unit.drafts.get(i);
+        if (filter.accepts(draft)) {
+          out.add(items[i]);
+          bytes += draft.value() == null || !withValues ? 64 : draft.value().length;
+        }
+      }
+      seqs[unit.partition] = unit.end;
+      live++;
+      if (bytes >= MAX_BYTES) {
+        break;
+      }
+    }
+    return CompletableFuture.completedFuture(finish(out));
+  }
+
+  /** Back to looking at each partition for itself, all of them, from the feed's position. */
+  private void leaveRing() {
+    live = -1;
+    synchronized (this) {
+      pending.set(0, partitions);
+    }
   }
 
   /** The changes of {@code events} (partition {@code p}, in sequence, after its position). */
   private void deliver(
-      int p, List<JournalReader.StoredEvent> events, List<Change> out, long[] budget) {
+      int p, List<JournalReader.StoredEvent> events, List<FeedItem> out, long[] budget) {
     for (JournalReader.StoredEvent stored : events) {
       if (stored.sequenceNr() <= seqs[p]) {
         continue; // already delivered (a read that overlaps the hub's events)
@@ -304,7 +389,7 @@ final class ChangeFeed implements ChangeHub.Listener {
             last
                 ? idWith(p, stored.sequenceNr(), -1, 0)
                 : idWith(p, stored.sequenceNr() - 1, p, i + 1);
-        out.add(draft.withId(id, withValues));
+        out.add(new FeedItem(draft.withId(id, withValues)));
         budget[1] -= draft.value() == null || !withValues ? 64 : draft.value().length;
       }
       seqs[p] = stored.sequenceNr();
@@ -334,10 +419,10 @@ final class ChangeFeed implements ChangeHub.Listener {
   }
 
   /** The batch, with a checkpoint when filtered events moved the position a while ago. */
-  private List<Change> finish(List<Change> out) {
+  private List<FeedItem> finish(List<FeedItem> out) {
     long now = System.nanoTime();
     if (!out.isEmpty()) {
-      lastId = out.get(out.size() - 1).id();
+      lastId = out.get(out.size() - 1).change().id();
       lastItemNanos = now;
       return out;
     }
@@ -350,70 +435,10 @@ final class ChangeFeed implements ChangeHub.Listener {
     return out;
   }
 
-  private Change checkpoint() {
+  private FeedItem checkpoint() {
     lastId = ChangePosition.encode(seqs, partial, skip);
     lastItemNanos = System.nanoTime();
-    return Change.checkpoint(lastId);
-  }
-
-  /**
-   * Checks that the journal still holds the event after the start position of every partition: the
-   * one check that can fail the feed before its first item.
-   */
-  private CompletionStage<Void> checkRetention() {
-    return checkRetention(0);
-  }
-
-  /**
-   * Checks partitions {@code first} on, RETENTION_CHECKS at a time, so that many consumers resuming
-   * at once (after a node restart) do not flood the journal's query queue. A journal that does not
-   * answer makes the feed unavailable (503), not failed.
-   */
-  private CompletionStage<Void> checkRetention(int first) {
-    if (first >= partitions) {
-      return CompletableFuture.completedFuture(null);
-    }
-    List<CompletableFuture<Void>> checks = new ArrayList<>(RETENTION_CHECKS);
-    for (int p = first; p < Math.min(partitions, first + RETENTION_CHECKS); p++) {
-      int partition = p;
-      long from = seqs[p] + 1;
-      checks.add(
-          reader
-              .read(p, from, Long.MAX_VALUE, 1)
-              .handleAsync(
-                  (events, error) -> {
-                    if (error != null) {
-                      throw new GridUnavailableException(
-                          "the journal did not answer where partition "
-                              + partition
-                              + "'s changes start ("
-                              + cause(error)
-                              + "); retry shortly");
-                    }
-                    if (!events.isEmpty() && events.get(0).sequenceNr() > from) {
-                      throw gone(partition, from, events.get(0).sequenceNr());
-                    }
-                    return (Void) null;
-                  },
-                  executor)
-              .toCompletableFuture());
-    }
-    return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
-        .thenComposeAsync(ignored -> checkRetention(first + RETENTION_CHECKS), executor);
-  }
-
-  private ChangesGoneException gone(int p, long wanted, long oldest) {
-    return new ChangesGoneException(
-        "the changes of partition "
-            + p
-            + " from sequence number "
-            + wanted
-            + " to "
-            + (oldest - 1)
-            + " were deleted by retention, so the feed cannot resume after this id without a"
-            + " gap. Restart with from=beginning (the oldest change retained, sequence number "
-            + oldest
-            + " there) after re-reading the current state, or with from=now");
+    return new FeedItem(Change.checkpoint(lastId));
   }
 
   private synchronized int[] takePending() {

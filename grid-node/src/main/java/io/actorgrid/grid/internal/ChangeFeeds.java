@@ -120,6 +120,12 @@ public final class ChangeFeeds {
       ChangeFeed feed = feeds.get();
       return feed.prestart().thenApply(ignored -> feed.source());
     }
+
+    /** As {@link #started()}, with the changes in the batches the feed finds them (none empty). */
+    public CompletionStage<Source<List<FeedItem>, NotUsed>> startedInBatches() {
+      ChangeFeed feed = feeds.get();
+      return feed.prestart().thenApply(ignored -> feed.batches());
+    }
   }
 
   /**

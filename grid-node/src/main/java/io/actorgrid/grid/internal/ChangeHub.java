@@ -3,6 +3,7 @@ package io.actorgrid.grid.internal;
 import io.actorgrid.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * Only events the journal holds are ever pushed (publishing follows a successful persist), and
  * the journal is the truth the buffer is checked against: events are appended only in sequence.
  *
- * Feeds are Listeners: the hub tells them which partition advanced; they look for themselves.
+ * Feeds are Listeners: the hub tells them which partitions advanced, LINGER_MILLIS after the first
+ * news, so a wake-up covers many batches; they look for themselves. Every event appended to a tail,
+ * and every other move of a tail's end, also goes to the hub's ChangeRing, which feeds that have
+ * caught up follow (ChangeFeed's live mode).
  */
 public final class ChangeHub implements Extension {
   private static final Logger log = LoggerFactory.getLogger(ChangeHub.class);
@@ -52,8 +56,11 @@ public final class ChangeHub implements Extension {
 
   /** A feed that waits for news of partitions. */
   interface Listener {
-    /** Partition {@code p} has events after its former end; called on any thread, keep it short. */
-    void signal(int p);
+    /**
+     * The partitions in {@code news} have events after their former ends; called on any thread,
+     * keep it short, and do not keep or change the set.
+     */
+    void signal(BitSet news);
   }
 
   /** What the hub can tell a feed about a partition. */
@@ -80,6 +87,14 @@ public final class ChangeHub implements Extension {
   private static final int BUFFER_EVENTS = 512;
   private static final long BUFFER_BYTES = 512 * 1024;
   private static final Duration POLL = Duration.ofSeconds(2);
+
+  /**
+   * How long news waits to be told to the feeds, so that one wake-up of a feed covers the events of
+   * many partition batches: under load a feed looks LINGER_MILLIS apart (one stream step, one
+   * socket write) rather than once per batch, at the price of that much latency.
+   */
+  static final long LINGER_MILLIS = 10;
+
   static final String TOPIC = "actorgrid-changes";
 
   public static final ExtensionId<ChangeHub> ID =
@@ -98,19 +113,28 @@ public final class ChangeHub implements Extension {
   private final ActorRef<Topic.Command<Pushed>> topic;
   private final ActorRef<Pushed> receiver;
   private final Tail[] tails;
+  private final ChangeRing ring;
   private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
   // Guarded by this: the reader is made with the first feed (a node's tests may run without a
   // read journal), the subscription and poll run while there are feeds.
   private JournalReader reader;
   private Cancellable poll;
+  // Guarded by news: partitions with news not yet told to the feeds, and whether a telling is due.
+  private final BitSet news = new BitSet();
+  private boolean telling;
+  private final java.util.concurrent.Executor tell;
 
   private ChangeHub(ActorSystem<?> system) {
     this.system = system;
     int partitions = system.settings().config().getInt("actorgrid.partitions");
     this.tails = new Tail[partitions];
+    this.ring = new ChangeRing(partitions);
     for (int p = 0; p < partitions; p++) {
-      tails[p] = new Tail();
+      tails[p] = new Tail(p, ring);
     }
+    this.tell =
+        java.util.concurrent.CompletableFuture.delayedExecutor(
+            LINGER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS, system.executionContext());
     this.topic =
         system.systemActorOf(Topic.create(Pushed.class, TOPIC), "change-topic", Props.empty());
     this.receiver =
@@ -173,12 +197,20 @@ public final class ChangeHub implements Extension {
       topic.tell(Topic.unsubscribe(receiver));
       poll.cancel();
       // Without a subscription the buffers would go stale; the next feed starts them again.
+      // The ring first: an event appended in between leaves the ring knowing an end the tail has
+      // forgotten, which the tail's next restart (a jump) corrects.
+      ring.reset();
       for (Tail tail : tails) {
         synchronized (tail) {
           tail.reset();
         }
       }
     }
+  }
+
+  /** The order in which the hub learned of events, for feeds that follow it live. */
+  ChangeRing ring() {
+    return ring;
   }
 
   /** The events after {@code position} in partition {@code p} (at most {@code max}). */
@@ -331,9 +363,27 @@ public final class ChangeHub implements Extension {
     }
   }
 
+  /** Tells the feeds of partition {@code p}'s news, together with others' within LINGER_MILLIS. */
   private void signal(int p) {
+    synchronized (news) {
+      news.set(p);
+      if (telling) {
+        return;
+      }
+      telling = true;
+    }
+    tell.execute(this::tellNews);
+  }
+
+  private void tellNews() {
+    BitSet told;
+    synchronized (news) {
+      told = (BitSet) news.clone();
+      news.clear();
+      telling = false;
+    }
     for (Listener listener : listeners) {
-      listener.signal(p);
+      listener.signal(told);
     }
   }
 
@@ -346,6 +396,9 @@ public final class ChangeHub implements Extension {
    * feed finds its next event by index however many feeds look.
    */
   private static final class Tail {
+    final int partition;
+    // Every append and every other move of the end is told to the hub's ring, in order.
+    final ChangeRing order;
     final JournalReader.StoredEvent[] ring = new JournalReader.StoredEvent[BUFFER_EVENTS];
     int head;
     int size;
@@ -357,6 +410,11 @@ public final class ChangeHub implements Extension {
     boolean reading;
     // System.nanoTime() of the last push or read.
     long news = System.nanoTime();
+
+    Tail(int partition, ChangeRing order) {
+      this.partition = partition;
+      this.order = order;
+    }
 
     long start() {
       return size == 0 ? end + 1 : ring[head].sequenceNr();
@@ -372,6 +430,9 @@ public final class ChangeHub implements Extension {
       size = 0;
       bytes = 0;
       end = sequenceNr;
+      if (sequenceNr >= 0) {
+        order.jump(partition, sequenceNr);
+      }
     }
 
     void append(JournalReader.StoredEvent e) {
@@ -382,6 +443,7 @@ public final class ChangeHub implements Extension {
       size++;
       bytes += weightOf(e.event());
       end = e.sequenceNr();
+      order.append(partition, e);
       while (size > 1 && bytes > BUFFER_BYTES) {
         dropFirst();
       }

@@ -1,7 +1,6 @@
 package io.actorgrid.grid.internal;
 
 import io.actorgrid.grid.InvalidRequestException;
-import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.Base64;
 
@@ -65,22 +64,23 @@ public final class ChangePosition {
    * partition {@code partial}'s next event delivered ({@code partial} -1: none).
    */
   public static String encode(long[] seqs, int partial, int skip) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(seqs.length * 3 + 8);
+    // Called for every change delivered to every feed: a plain array, no stream, no per-byte call.
+    byte[] out = new byte[(seqs.length + 6) * 10];
     long base = Long.MAX_VALUE;
     for (long seq : seqs) {
       base = Math.min(base, seq);
     }
-    varint(out, FORMAT);
-    varint(out, seqs.length);
-    varint(out, base);
+    int at = varint(out, 0, FORMAT);
+    at = varint(out, at, seqs.length);
+    at = varint(out, at, base);
     for (long seq : seqs) {
-      varint(out, seq - base);
+      at = varint(out, at, seq - base);
     }
-    varint(out, partial + 1L);
+    at = varint(out, at, partial + 1L);
     if (partial >= 0) {
-      varint(out, skip);
+      at = varint(out, at, skip);
     }
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(out.toByteArray());
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(out, at));
   }
 
   /**
@@ -134,12 +134,14 @@ public final class ChangePosition {
     return new ChangePosition(seqs, (int) partial, (int) skip);
   }
 
-  private static void varint(ByteArrayOutputStream out, long value) {
+  /** Writes {@code value} as an unsigned varint at {@code at}; returns the index after it. */
+  private static int varint(byte[] out, int at, long value) {
     while ((value & ~0x7FL) != 0) {
-      out.write((int) ((value & 0x7F) | 0x80));
+      out[at++] = (byte) ((value & 0x7F) | 0x80);
       value >>>= 7;
     }
-    out.write((int) value);
+    out[at++] = (byte) value;
+    return at;
   }
 
   private static long read(byte[] bytes, int[] at, String id) {
