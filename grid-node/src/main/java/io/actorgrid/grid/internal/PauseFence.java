@@ -263,7 +263,13 @@ public final class PauseFence implements Extension {
                           }
                         }
                         needed[0] = voters / 2 + 1;
-                        if (needed[0] <= 1) {
+                        MemberStatus own = cluster.selfMember().status();
+                        // Alone and Up: nobody else can have taken its partitions. A node that is
+                        // no longer Up (downed, leaving, removed: its member list then empties)
+                        // never confirms itself.
+                        if (needed[0] <= 1
+                            && (own == MemberStatus.up() || own == MemberStatus.weaklyUp())
+                            && !cluster.isTerminated()) {
                           fence.confirmed(current[0], Set.of(self.address()));
                         } else {
                           timers.startSingleTimer(new Retry(current[0]), RETRY);
@@ -292,7 +298,9 @@ public final class PauseFence implements Extension {
                             if (a.pause() == current[0] && a.member()) {
                               confirmedBy.add(
                                   org.apache.pekko.actor.AddressFromURIString.parse(a.from()));
-                              if (confirmedBy.size() + 1 >= needed[0]) {
+                              MemberStatus own = cluster.selfMember().status();
+                              if (confirmedBy.size() + 1 >= needed[0]
+                                  && (own == MemberStatus.up() || own == MemberStatus.weaklyUp())) {
                                 fence.confirmed(current[0], Set.copyOf(confirmedBy));
                               }
                             }
