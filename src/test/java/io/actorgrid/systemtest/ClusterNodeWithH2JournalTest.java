@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A node told to join other nodes while its journal is the embedded H2 file (the default) would
- * persist the same partitions as its peers to a file of its own: it must refuse to start, exit with
- * an error code, and say in its log what to configure instead.
+ * A node told to join other nodes while its journal is embedded (the default, RocksDB; H2 alike)
+ * would persist the same partitions as its peers to a file of its own: it must refuse to start,
+ * exit with an error code, and say in its log what to configure instead.
  */
 class ClusterNodeWithH2JournalTest extends OneNodePerTest {
 
@@ -26,7 +26,7 @@ class ClusterNodeWithH2JournalTest extends OneNodePerTest {
     NodePorts ports = NodePorts.free();
     NodePorts otherNode = NodePorts.free();
     Instant started = Instant.now();
-    // No GRID_JOURNAL: the default, H2.
+    // No GRID_JOURNAL: the default, embedded RocksDB (the refusal is the same for H2).
     node =
         NodeProcess.start(
             workDir.resolve("node-data"),

@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A full disk under a one-node grid on its default journal (H2): the node's data directory is a
- * small tmpfs, filled with a file while the node runs. Writes must then fail with a clear error
- * (507, or 503 with a problem detail; never a 500 or a hang), reads of every acknowledged record go
- * on, writes work again by themselves once the file is deleted, and every acknowledged record is
- * still there, also after a SIGKILL and restart on the same files.
+ * A full disk under a one-node grid on an embedded journal (H2, RocksDB): the node's data directory
+ * is a small tmpfs, filled with a file while the node runs. Writes must then fail with a clear
+ * error (507, or 503 with a problem detail; never a 500 or a hang), reads of every acknowledged
+ * record go on, writes work again by themselves once the file is deleted, and every acknowledged
+ * record is still there, also after a SIGKILL and restart on the same files.
  *
  * <p>Mounting needs root ({@code mount -t tmpfs}); without it the test fails. Fault profile: {@code
  * mvn -B verify -Pfaults -pl src/test -am -Dtest=FullDiskTest
@@ -57,7 +57,17 @@ class FullDiskTest extends OneNodePerTest {
 
   @Test
   @Timeout(value = 10, unit = TimeUnit.MINUTES)
-  void writesFailClearlyReadsGoOnAndWritesComeBackWhenSpaceReturns() throws Exception {
+  void onH2WritesFailClearlyReadsGoOnAndWritesComeBackWhenSpaceReturns() throws Exception {
+    fullDisk("h2");
+  }
+
+  @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)
+  void onRocksDbWritesFailClearlyReadsGoOnAndWritesComeBackWhenSpaceReturns() throws Exception {
+    fullDisk("rocksdb");
+  }
+
+  private void fullDisk(String journal) throws Exception {
     Path dataDir = workDir.resolve("node-data");
     Files.createDirectories(dataDir);
     assertEquals(
@@ -65,7 +75,7 @@ class FullDiskTest extends OneNodePerTest {
         run("mount", "-t", "tmpfs", "-o", "size=" + TMPFS_SIZE, "tmpfs", dataDir.toString()),
         "mounting a tmpfs needs root");
     mounted = dataDir;
-    node = NodeProcess.start(dataDir, NodePorts.free(), Map.of());
+    node = NodeProcess.start(dataDir, NodePorts.free(), Map.of("GRID_JOURNAL", journal));
     node.awaitReady(NodeProcess.READY_TIMEOUT);
     GridHttpClient client = new GridHttpClient(node.baseUri());
     Map<String, String> acknowledged = new LinkedHashMap<>();
@@ -81,8 +91,8 @@ class FullDiskTest extends OneNodePerTest {
     long filled = fill(filler);
     Instant full = Instant.now();
     System.out.printf(
-        "full disk: %d MB of filler; the journal holds %d records%n",
-        filled >> 20, acknowledged.size());
+        "full disk (%s): %d MB of filler; the journal holds %d records%n",
+        journal, filled >> 20, acknowledged.size());
 
     // Writes until the journal has refused a good many in a row (H2 may first use free space
     // inside its file), at most for a minute.
@@ -156,9 +166,10 @@ class FullDiskTest extends OneNodePerTest {
         new GridHttpClient(node.baseUri()), acknowledged, "after a SIGKILL and restart");
     String line =
         String.format(
-            "fault run full-disk-h2: %d acknowledged writes, lost 0; %d writes sent on the full"
+            "fault run full-disk-%s: %d acknowledged writes, lost 0; %d writes sent on the full"
                 + " disk, refused %s; a write acknowledged again %d ms after the filler was"
                 + " deleted, 100 keys over all partitions %d ms after",
+            journal,
             acknowledged.size(),
             sent,
             refusals,

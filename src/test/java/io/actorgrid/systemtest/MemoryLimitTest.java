@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * takes writes again once deletes have made room.
  *
  * <p>The node runs with a 320 MiB heap instead of bin/actorgrid's 2 GiB, so that it fills in about
- * a minute of batches; every other setting is the shipped default (one node, H2).
+ * a minute of batches; every other setting is the shipped default (one node, RocksDB).
  */
 class MemoryLimitTest extends OneNodePerTest {
 

@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
- * A real node in the test JVM: the embedded grid with its own H2 journal in {@code dataDir} and the
- * HTTP API on a free port. The shipped defaults apply (128 partitions, the limits, the idempotency
- * window) except the two ports, which are 0 so that nodes started by tests never collide with each
- * other or with a node running on the machine.
+ * A real node in the test JVM: the embedded grid with its own (default, RocksDB) journal in {@code
+ * dataDir} and the HTTP API on a free port. The shipped defaults apply (128 partitions, the limits,
+ * the idempotency window) except the two ports, which are 0 so that nodes started by tests never
+ * collide with each other or with a node running on the machine.
  */
 final class TestNode implements AutoCloseable {
   private final Grid grid;

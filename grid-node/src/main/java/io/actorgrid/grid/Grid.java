@@ -148,6 +148,18 @@ public final class Grid implements AutoCloseable {
     Config effective = NodeConfig.effective(config, settings);
     ActorSystem<?> system =
         ActorSystem.create(Guardian.create(settings), GridSettings.SYSTEM_NAME, effective);
+    if (EmbeddedJournals.keptH2(config, settings)) {
+      system
+          .log()
+          .warn(
+              "The data directory {} holds an H2 journal (made by an older version, whose default"
+                  + " was H2), so this node goes on with H2. New data directories get RocksDB,"
+                  + " the default since then: about twice the writes per second and faster"
+                  + " restarts. To move this one, stop the node and run: bin/actorgrid migrate"
+                  + " (docs/operations.md, \"Moving from H2 to RocksDB\"). GRID_JOURNAL=h2 keeps"
+                  + " H2 without this message.",
+              settings.dataDir());
+    }
     if (settings.journal() == GridSettings.Journal.ROCKSDB) {
       // No schema; opened now, so that a locked or unreadable directory fails the start.
       try {
@@ -176,6 +188,10 @@ public final class Grid implements AutoCloseable {
     }
     GridMetrics metrics = new GridMetrics(registry, settings.partitions());
     clusterGauges(metrics, system);
+    if (settings.journal() == GridSettings.Journal.ROCKSDB) {
+      RocksPersistence.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
+          .registerMetrics(metrics);
+    }
     Grid grid = new Grid(system, settings, metrics);
     grid.sharding.init(
         Partition.entity(

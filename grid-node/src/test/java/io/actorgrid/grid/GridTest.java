@@ -21,7 +21,7 @@ import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded API on a real node with an H2 journal file. */
+/** The embedded API on a real node with the default journal (RocksDB). */
 class GridTest {
   @TempDir Path dataDir;
 
@@ -242,8 +242,11 @@ class GridTest {
       var query =
           org.apache.pekko.persistence.query.PersistenceQuery.get(grid.system())
               .getReadJournalFor(
-                  org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal.class,
-                  "jdbc-read-journal");
+                  org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery
+                      .class,
+                  io.actorgrid.grid.internal.GridSettings.from(grid.system().settings().config())
+                      .journal()
+                      .readJournalPluginId());
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       List<Object> events;
       do {

@@ -21,7 +21,10 @@ import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Record history and reads of the past through the embedded API, on a node with an H2 file. */
+/**
+ * Record history and reads of the past through the embedded API, on a node with the default journal
+ * (RocksDB) unless a test says otherwise.
+ */
 class HistoryTest {
   @TempDir Path dataDir;
 
@@ -72,8 +75,8 @@ class HistoryTest {
   }
 
   @Test
-  void historyCrossesEveryKindOfChangeOnTheRocksDbJournal() throws Exception {
-    historyAcrossChanges(ConfigFactory.parseString("actorgrid.journal.type = rocksdb"));
+  void historyCrossesEveryKindOfChangeOnTheH2Journal() throws Exception {
+    historyAcrossChanges(ConfigFactory.parseString("actorgrid.journal.type = h2"));
   }
 
   private void historyAcrossChanges(Config journal) throws Exception {

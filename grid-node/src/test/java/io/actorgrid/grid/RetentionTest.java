@@ -58,7 +58,7 @@ class RetentionTest {
             + dir.resolve("node").resolve("journal")
             + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     RetentionScenario.run(
-        () -> start(""),
+        () -> start("actorgrid.journal.type = h2\n"),
         grid -> {
           try (Connection c = DriverManager.getConnection(url, "sa", "")) {
             return size(c);

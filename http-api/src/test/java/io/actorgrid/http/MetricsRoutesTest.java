@@ -68,6 +68,19 @@ class MetricsRoutesTest extends RouteTestSupport {
         7.0,
         after.sum("actorgrid_journal_write_events", Map.of())
             - before.sum("actorgrid_journal_write_events", Map.of()));
+
+    // The default journal, RocksDB: its group commits carried (at least) those seven writes.
+    String requestsCommitted = "actorgrid_rocksdb_commit_requests_total";
+    double committed =
+        after.value(requestsCommitted, Map.of()) - before.value(requestsCommitted, Map.of());
+    assertTrue(committed >= 7, () -> committed + " " + after.families.keySet());
+    assertTrue(
+        after.value("actorgrid_rocksdb_commits_total", Map.of())
+            > before.value("actorgrid_rocksdb_commits_total", Map.of()));
+    assertEquals(
+        256.0 * 1024 * 1024, after.value("actorgrid_rocksdb_memory_budget_bytes", Map.of()));
+    assertTrue(after.value("actorgrid_rocksdb_memory_bytes", Map.of()) > 0);
+    assertTrue(after.value("actorgrid_rocksdb_table_bytes", Map.of()) >= 0);
   }
 
   @Test

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 
 /**
  * Writes EVENTS events of VALUE_BYTES each over KEYS distinct keys into PARTITIONS partitions of an
- * embedded node (H2 journal, or RocksDB with GRID_JOURNAL=rocksdb), restarts the node and reports
+ * embedded node (the default journal, RocksDB, or H2 with GRID_JOURNAL=h2), restarts the node and reports
  * how long the recovery took, the snapshots written (H2 only), the journal's size on disk and the
  * heap the records take after recovery.
  *
@@ -32,7 +32,7 @@ public final class RecoveryBenchmark {
     int keys = Integer.parseInt(args[1]);
     int partitions = Integer.parseInt(args[2]);
     int valueBytes = args.length > 3 ? Integer.parseInt(args[3]) : 1024;
-    String journal = System.getenv().getOrDefault("GRID_JOURNAL", "h2");
+    String journal = System.getenv().getOrDefault("GRID_JOURNAL", "embedded");
     Path dir = Files.createTempDirectory("actorgrid-recovery");
     Config config =
         ConfigFactory.parseString(

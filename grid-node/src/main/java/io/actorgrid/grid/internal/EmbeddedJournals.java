@@ -1,25 +1,66 @@
 package io.actorgrid.grid.internal;
 
+import com.typesafe.config.Config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Refuses to start a node on one embedded journal (H2 or RocksDB) when its data directory holds the
- * other one's data and none of its own: the node would come up empty and look as if every record
- * were lost. There is no migration between them yet; the operator has to switch back or choose a
- * new data directory.
+ * The embedded journals (RocksDB and H2) and the data directory they share.
+ *
+ * <p>{@code actorgrid.journal.type = embedded}, the default, is RocksDB, except for a data
+ * directory that already holds an H2 journal and no RocksDB one (made by an older version, whose
+ * default was H2): that one goes on with H2, so that upgrading never hides data. {@code
+ * bin/actorgrid migrate} ({@link io.actorgrid.grid.internal.rocks.H2Migration}) moves such a
+ * directory to RocksDB.
+ *
+ * <p>A node told explicitly to use one embedded journal (h2 or rocksdb) refuses to start when the
+ * data directory holds only the other one's data: it would come up empty and look as if every
+ * record were lost.
  */
 public final class EmbeddedJournals {
   private EmbeddedJournals() {}
 
+  /** The value of actorgrid.journal.type that chooses between the embedded journals. */
+  public static final String EMBEDDED = "embedded";
+
   /** The H2 file that {@link NodeConfig#h2Url} names under the data directory. */
-  static Path h2File(GridSettings settings) {
-    return settings.dataDir().resolve("journal.mv.db");
+  public static Path h2File(Path dataDir) {
+    return dataDir.resolve("journal.mv.db");
   }
 
   /** The RocksDB directory the node uses when actorgrid.journal.rocksdb.dir is empty. */
-  static Path rocksDir(GridSettings settings) {
-    return settings.dataDir().resolve("rocksdb");
+  public static Path rocksDir(Path dataDir) {
+    return dataDir.resolve("rocksdb");
+  }
+
+  /** Whether a RocksDB database exists in the directory. */
+  public static boolean hasRocks(Path rocksDir) {
+    return Files.exists(rocksDir.resolve("CURRENT"));
+  }
+
+  /**
+   * The journal of {@code embedded}: H2 when the operator named an H2 file (h2-url) and no RocksDB
+   * directory, or when the data directory holds an H2 journal and no RocksDB one; RocksDB
+   * otherwise.
+   */
+  static GridSettings.Journal choose(Path dataDir, boolean customH2, boolean customRocks) {
+    if (customRocks) {
+      return GridSettings.Journal.ROCKSDB;
+    }
+    if (customH2 || (Files.exists(h2File(dataDir)) && !hasRocks(rocksDir(dataDir)))) {
+      return GridSettings.Journal.H2;
+    }
+    return GridSettings.Journal.ROCKSDB;
+  }
+
+  /**
+   * Whether the node runs on H2 only because its data directory holds an H2 journal (journal type
+   * embedded): the node then says so at start, and how to migrate.
+   */
+  public static boolean keptH2(Config config, GridSettings settings) {
+    return settings.journal() == GridSettings.Journal.H2
+        && config.getString("actorgrid.journal.type").trim().equalsIgnoreCase(EMBEDDED)
+        && config.getString("actorgrid.journal.h2-url").isEmpty();
   }
 
   /**
@@ -32,10 +73,10 @@ public final class EmbeddedJournals {
     if (customLocation) {
       return;
     }
-    Path h2 = h2File(settings);
-    Path rocks = rocksDir(settings);
+    Path h2 = h2File(settings.dataDir());
+    Path rocks = rocksDir(settings.dataDir());
     boolean hasH2 = Files.exists(h2);
-    boolean hasRocks = Files.exists(rocks.resolve("CURRENT"));
+    boolean hasRocks = hasRocks(rocks);
     if (settings.journal() == GridSettings.Journal.ROCKSDB && hasH2 && !hasRocks) {
       throw new IllegalStateException(refusal(h2, "rocksdb", "h2"));
     }
@@ -53,11 +94,14 @@ public final class EmbeddedJournals {
         + found
         + ") and no "
         + chosen
-        + " one: this node would start empty, without the records stored there. There is no"
-        + " migration between the embedded journals yet: set GRID_JOURNAL="
+        + " one: this node would start empty, without the records stored there. Set GRID_JOURNAL="
         + other
-        + " to keep serving that data, or use another data directory (GRID_DATA_DIR) for a new,"
-        + " empty "
+        + " (or leave GRID_JOURNAL unset: the default, embedded, uses the journal the data"
+        + " directory holds) to keep serving that data, "
+        + ("rocksdb".equals(chosen)
+            ? "or move it to RocksDB with bin/actorgrid migrate (node stopped), "
+            : "")
+        + "or use another data directory (GRID_DATA_DIR) for a new, empty "
         + chosen
         + " journal.";
   }

@@ -51,6 +51,7 @@ public final class GridMetrics implements AutoCloseable {
           0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120);
 
   private final MeterRegistry registry;
+  private final List<Supplier<Number>> counted = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<Meter> meters = new ArrayList<>();
   private final AtomicInteger hosted = new AtomicInteger();
   private final AtomicIntegerArray queued;
@@ -163,6 +164,20 @@ public final class GridMetrics implements AutoCloseable {
             .description(description)
             .strongReference(true)
             .register(registry));
+  }
+
+  /**
+   * Registers a counter read from {@code value} (a count that only grows), removed again on {@link
+   * #close}.
+   */
+  public void counter(String name, String description, Supplier<Number> value) {
+    add(
+        io.micrometer.core.instrument.FunctionCounter.builder(
+                name, value, v -> v.get().doubleValue())
+            .description(description)
+            .register(registry));
+    // A function counter holds its object weakly, and nothing else holds the supplier.
+    counted.add(value);
   }
 
   /** As {@link #gauge(String, String, Supplier)}, with one tag. */

@@ -98,7 +98,7 @@ public record GridSettings(
         resumeBelow(c),
         historyRetention(c),
         c.getDuration("history.sweep-interval"),
-        journal(c.getString("journal.type")),
+        journal(c),
         c.getDuration("pause-fence.threshold"));
   }
 
@@ -119,8 +119,14 @@ public record GridSettings(
     return retention;
   }
 
-  private static Journal journal(String type) {
+  private static Journal journal(Config c) {
+    String type = c.getString("journal.type");
     return switch (type.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case EmbeddedJournals.EMBEDDED ->
+          EmbeddedJournals.choose(
+              Path.of(c.getString("data-dir")).toAbsolutePath().normalize(),
+              !c.getString("journal.h2-url").isEmpty(),
+              !c.getString("journal.rocksdb.dir").isEmpty());
       case "h2" -> Journal.H2;
       case "postgres", "postgresql" -> Journal.POSTGRES;
       case "cassandra" -> Journal.CASSANDRA;
@@ -129,7 +135,7 @@ public record GridSettings(
           throw new IllegalArgumentException(
               "actorgrid.journal.type (GRID_JOURNAL) is '"
                   + type
-                  + "'; use h2, rocksdb, postgres or cassandra");
+                  + "'; use embedded, rocksdb, h2, postgres or cassandra");
     };
   }
 

@@ -123,6 +123,8 @@ public final class NodeConfig {
                 ? settings.dataDir().resolve("rocksdb").toString()
                 : Path.of(dir).toAbsolutePath().normalize().toString());
         overrides.put(p + "durability", durability);
+        overrides.put(
+            p + "memory-budget", config.getBytes("actorgrid.journal.rocksdb.memory-budget"));
       }
       default -> throw new IllegalStateException();
     }

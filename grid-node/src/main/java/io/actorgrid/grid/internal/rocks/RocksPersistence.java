@@ -46,7 +46,7 @@ public final class RocksPersistence implements Extension {
     this.settings = RocksSettings.from(system.settings().config());
     this.codec = new RocksCodec(system);
     this.blocking = system.dispatchers().lookup(settings.dispatcher());
-    this.store = RocksStore.open(settings.dir(), settings.durability());
+    this.store = RocksStore.open(settings.dir(), settings.durability(), settings.memoryBudget());
     this.writer = new RocksWriter(store, notifier, settings.maxBatchRequests());
     system.registerOnTermination(this::close);
     system
@@ -59,6 +59,32 @@ public final class RocksPersistence implements Extension {
 
   public static RocksPersistence get(ActorSystem system) {
     return ID.get(system);
+  }
+
+  /** The store's meters: group commits, what they carry, native memory and file sizes. */
+  public void registerMetrics(io.actorgrid.grid.internal.GridMetrics metrics) {
+    metrics.counter(
+        "actorgrid.rocksdb.commits",
+        "Group commits of the RocksDB journal: write batches written (one fsync each in fsync"
+            + " durability)",
+        writer::commits);
+    metrics.counter(
+        "actorgrid.rocksdb.commit.requests",
+        "Journal requests (one partition's persist each) in the RocksDB journal's group commits;"
+            + " over actorgrid_rocksdb_commits: requests per commit",
+        writer::committedRequests);
+    metrics.gauge(
+        "actorgrid.rocksdb.memory.bytes",
+        "Native memory of RocksDB's block cache and memtables (outside the Java heap)",
+        store::memoryBytes);
+    metrics.gauge(
+        "actorgrid.rocksdb.memory.budget.bytes",
+        "The most native memory RocksDB's block cache and memtables may take (memory-budget)",
+        settings::memoryBudget);
+    metrics.gauge(
+        "actorgrid.rocksdb.table.bytes",
+        "Bytes of the RocksDB journal's table files (the write-ahead log not included)",
+        store::tableFileBytes);
   }
 
   RocksSettings settings() {

@@ -16,6 +16,7 @@ import java.util.Locale;
  * @param queryBatch most events a query reads from the store at a time
  * @param refreshInterval how often a live query looks for new events when no write in this JVM told
  *     it about them (a safety net: writes in this JVM wake it at once)
+ * @param memoryBudget native memory of memtables and block cache together, in bytes
  */
 public record RocksSettings(
     Path dir,
@@ -23,10 +24,14 @@ public record RocksSettings(
     int maxBatchRequests,
     String dispatcher,
     int queryBatch,
-    Duration refreshInterval) {
+    Duration refreshInterval,
+    long memoryBudget) {
 
   /** The configuration path of the section. */
   public static final String PATH = "actorgrid-rocksdb";
+
+  /** reference.conf's memory-budget. */
+  static final long DEFAULT_MEMORY_BUDGET = 256L << 20;
 
   /** When the store acknowledges a write. */
   public enum Durability {
@@ -71,6 +76,16 @@ public record RocksSettings(
         maxBatch,
         c.getString("dispatcher"),
         queryBatch,
-        c.getDuration("refresh-interval"));
+        c.getDuration("refresh-interval"),
+        memoryBudget(c));
+  }
+
+  private static long memoryBudget(Config c) {
+    long budget = c.getBytes("memory-budget");
+    if (budget < (16L << 20)) {
+      throw new IllegalArgumentException(
+          PATH + ".memory-budget (GRID_ROCKSDB_MEMORY) must be at least 16 MiB, was " + budget);
+    }
+    return budget;
   }
 }

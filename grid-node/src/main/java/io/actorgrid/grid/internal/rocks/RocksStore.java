@@ -11,10 +11,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.apache.pekko.persistence.SnapshotMetadata;
 import org.apache.pekko.persistence.SnapshotSelectionCriteria;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.Cache;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -22,6 +25,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
 
 /*
@@ -42,12 +46,10 @@ import org.rocksdb.WriteOptions;
  * takes: RocksDB's native handles must not be used after they are freed (that crashes the JVM).
  */
 final class RocksStore implements AutoCloseable {
-  static {
-    RocksDB.loadLibrary();
-  }
-
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions cfOptions;
+  private final Cache cache;
+  private final WriteBufferManager writeBuffers;
   private final List<ColumnFamilyHandle> handles;
   final RocksDB db;
   final ColumnFamilyHandle events;
@@ -67,12 +69,16 @@ final class RocksStore implements AutoCloseable {
       Path dir,
       DBOptions dbOptions,
       ColumnFamilyOptions cfOptions,
+      Cache cache,
+      WriteBufferManager writeBuffers,
       RocksDB db,
       List<ColumnFamilyHandle> handles,
       WriteOptions writeOptions) {
     this.dir = dir;
     this.dbOptions = dbOptions;
     this.cfOptions = cfOptions;
+    this.cache = cache;
+    this.writeBuffers = writeBuffers;
     this.db = db;
     this.handles = handles;
     this.events = handles.get(1);
@@ -81,7 +87,18 @@ final class RocksStore implements AutoCloseable {
     this.writeOptions = writeOptions;
   }
 
+  /** Opens the store with the default native memory budget (the migration's). */
   static RocksStore open(Path dir, RocksSettings.Durability durability) {
+    return open(dir, durability, RocksSettings.DEFAULT_MEMORY_BUDGET);
+  }
+
+  /**
+   * @param memoryBudget the most native memory RocksDB's memtables and block cache take together:
+   *     memtables are charged to the one block cache of this size (at most half of it, past which
+   *     they are flushed), so that the node's memory is the heap plus this plus the JVM's own
+   */
+  static RocksStore open(Path dir, RocksSettings.Durability durability, long memoryBudget) {
+    RocksNative.load(nativeDir(dir));
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -99,7 +116,13 @@ final class RocksStore implements AutoCloseable {
             .setMaxBackgroundJobs(2)
             .setKeepLogFileNum(3)
             .setMaxLogFileSize(8L << 20);
-    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
+    Cache cache = new LRUCache(memoryBudget);
+    WriteBufferManager writeBuffers = new WriteBufferManager(memoryBudget / 2, cache);
+    dbOptions.setWriteBufferManager(writeBuffers);
+    ColumnFamilyOptions cfOptions =
+        new ColumnFamilyOptions()
+            .setWriteBufferSize(Math.min(64L << 20, Math.max(4L << 20, memoryBudget / 8)))
+            .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
     List<ColumnFamilyDescriptor> descriptors =
         List.of(
             new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
@@ -111,13 +134,56 @@ final class RocksStore implements AutoCloseable {
       RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
       WriteOptions writeOptions =
           new WriteOptions().setSync(durability == RocksSettings.Durability.FSYNC);
-      return new RocksStore(dir, dbOptions, cfOptions, db, handles, writeOptions);
+      return new RocksStore(
+          dir, dbOptions, cfOptions, cache, writeBuffers, db, handles, writeOptions);
     } catch (RocksDBException e) {
       handles.forEach(ColumnFamilyHandle::close);
       cfOptions.close();
       dbOptions.close();
+      writeBuffers.close();
+      cache.close();
       throw new IllegalStateException(
           "cannot open the RocksDB journal in " + dir + " (is another node using it?): " + e, e);
+    }
+  }
+
+  /** Where RocksDB's native library is put for the store in {@code dir}: beside it. */
+  static Path nativeDir(Path dir) {
+    Path absolute = dir.toAbsolutePath().normalize();
+    return absolute.resolveSibling(absolute.getFileName() + "-native");
+  }
+
+  /**
+   * Native memory in RocksDB's block cache, memtables included (they are charged to it); NaN once
+   * closed.
+   */
+  double memoryBytes() {
+    try {
+      return guarded(() -> (double) cache.getUsage());
+    } catch (IllegalStateException e) {
+      return Double.NaN;
+    }
+  }
+
+  /**
+   * Bytes of the store's table files (compacted data, not the write-ahead log); NaN once closed.
+   */
+  double tableFileBytes() {
+    try {
+      return guarded(
+          () -> {
+            long sum = 0;
+            for (ColumnFamilyHandle h : handles) {
+              try {
+                sum += db.getLongProperty(h, "rocksdb.total-sst-files-size");
+              } catch (RocksDBException e) {
+                return Double.NaN;
+              }
+            }
+            return (double) sum;
+          });
+    } catch (IllegalStateException e) {
+      return Double.NaN;
     }
   }
 
@@ -305,6 +371,8 @@ final class RocksStore implements AutoCloseable {
         writeOptions.close();
         cfOptions.close();
         dbOptions.close();
+        writeBuffers.close();
+        cache.close();
       }
     } finally {
       lifecycle.writeLock().unlock();
