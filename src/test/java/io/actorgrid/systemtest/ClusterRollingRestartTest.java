@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,7 +34,11 @@ class ClusterRollingRestartTest extends OneClusterPerTest {
   private static final long ACKNOWLEDGED_BETWEEN_STEPS = 150;
   private static final Duration OTHER_SEED_SILENT_FOR = Duration.ofSeconds(12);
 
+  // In the fault profile (mvn -B verify -Pfaults): HandOffWithoutErrorsTest, in the default build,
+  // runs the same restarts and join under load and asserts more (no 503, every increment once);
+  // both in the default build took the CI run past its 20-minute budget.
   @Test
+  @Tag("faults")
   @Timeout(value = 12, unit = TimeUnit.MINUTES)
   void noAcknowledgedWriteIsLostWhileEveryNodeRestartsInTurnAndAFourthJoins() throws Exception {
     cluster = GridCluster.start(workDir, 3);

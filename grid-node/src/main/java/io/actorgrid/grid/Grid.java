@@ -19,6 +19,7 @@ import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.grid.internal.PartitionRequests;
 import io.actorgrid.grid.internal.Partitioner;
 import io.actorgrid.grid.internal.PauseFence;
+import io.actorgrid.grid.internal.WriteOp;
 import io.actorgrid.grid.internal.rocks.RocksPersistence;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -99,7 +100,11 @@ public final class Grid implements AutoCloseable {
     this.partitioner = new Partitioner(settings.partitions());
     this.requests =
         new PartitionRequests(
-            sharding, settings.requestTimeout(), metrics, system.executionContext());
+            sharding,
+            settings.requestTimeout(),
+            metrics,
+            system.executionContext(),
+            system.scheduler());
     this.mapSettings = MapSettingsDirectory.start(system, partitioner);
     this.changeFeeds = new ChangeFeeds(system, settings, requests);
     // Started with the node, so that it has watched the heap before the first write arrives.
@@ -561,6 +566,16 @@ public final class Grid implements AutoCloseable {
       return CompletableFuture.failedFuture(new GridUnavailableException(pauseFence.refusal()));
     }
     return requests.askToRead(p, message, onReply);
+  }
+
+  /**
+   * Asks partition {@code p} to apply {@code ops} as one write, sent again with the same internal
+   * write id if it gets no answer in time, so that it is applied at most once; see {@link
+   * PartitionRequests#askToWrite}.
+   */
+  <T> CompletionStage<T> askToWrite(
+      int p, List<WriteOp> ops, Function<Partition.Outcomes, T> onReply) {
+    return requests.askToWrite(p, ops, onReply);
   }
 
   /**

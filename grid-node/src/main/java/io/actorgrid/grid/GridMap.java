@@ -36,6 +36,12 @@ import org.apache.pekko.actor.typed.ActorRef;
  * remaining nodes; meanwhile their operations fail with {@link GridUnavailableException}. No
  * acknowledged write is lost.
  *
+ * <p><b>Rebalances.</b> When a partition moves to another node (a node joins or leaves), sharding
+ * drops the requests it held for it during the hand-off. The node sends them again itself, within
+ * the request timeout, each write with the same internal id, so that its partition applies it at
+ * most once: a rebalance makes requests slower, not failed, unless the partition takes longer than
+ * the request timeout to serve again on its new node.
+ *
  * <p><b>Retries.</b> A write whose {@link WriteOptions} carry an idempotency key can be sent again
  * after a {@link GridUnavailableException}, a timeout or a crash: the partition answers with the
  * first attempt's outcome and writes nothing (see {@link WriteOptions#withIdempotencyKey}).
@@ -387,10 +393,7 @@ public final class GridMap {
         (partition, indexes) -> {
           List<WriteOp> group = indexes.stream().map(ops::get).toList();
           done.add(
-              grid.ask(
-                      partition,
-                      (ActorRef<Partition.Outcomes> replyTo) -> new Partition.Write(group, replyTo),
-                      (Partition.Outcomes reply) -> reply.outcomes())
+              grid.askToWrite(partition, group, Partition.Outcomes::outcomes)
                   .handle(
                       (outcomes, error) -> {
                         for (int j = 0; j < indexes.size(); j++) {
@@ -534,11 +537,9 @@ public final class GridMap {
     List<CompletableFuture<Long>> removed = new ArrayList<>(partitions);
     for (int p = 0; p < partitions; p++) {
       removed.add(
-          grid.ask(
+          grid.askToWrite(
                   p,
-                  (ActorRef<Partition.Outcomes> replyTo) ->
-                      new Partition.Write(
-                          List.of(new WriteOp.ClearMap(name, options.principal())), replyTo),
+                  List.of(new WriteOp.ClearMap(name, options.principal())),
                   (Partition.Outcomes reply) -> {
                     WriteOutcome outcome = reply.outcomes().get(0);
                     if (outcome.status() != WriteOutcome.Status.CLEARED) {
@@ -572,9 +573,9 @@ public final class GridMap {
   }
 
   private CompletionStage<WriteOutcome> configureHome(WriteOp.Configure op) {
-    return grid.ask(
+    return grid.askToWrite(
         grid.partitioner().homeOf(name),
-        (ActorRef<Partition.Outcomes> replyTo) -> new Partition.Write(List.of(op), replyTo),
+        List.of(op),
         (Partition.Outcomes reply) -> {
           WriteOutcome outcome = reply.outcomes().get(0);
           switch (outcome.status()) {
@@ -685,9 +686,9 @@ public final class GridMap {
 
   /** Sends one write to the key's partition; a failed outcome completes the stage exceptionally. */
   private CompletionStage<WriteOutcome> write(String key, WriteOp op) {
-    return grid.ask(
+    return grid.askToWrite(
         partitionOf(key),
-        (ActorRef<Partition.Outcomes> replyTo) -> new Partition.Write(List.of(op), replyTo),
+        List.of(op),
         reply -> {
           WriteOutcome outcome = reply.outcomes().get(0);
           return switch (outcome.status()) {

@@ -81,10 +81,18 @@ final class ChangeConsumer implements Flow.Subscriber<Change> {
     return null;
   }
 
-  /** The next change, skipping checkpoints. */
+  /**
+   * The next change, skipping checkpoints; fails when none comes within WAIT (checkpoints, which an
+   * idle feed sends every 10 s, do not count: a change that never comes must fail the test, not
+   * hang it).
+   */
   Change nextChange() throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
     Change c;
     do {
+      if (System.nanoTime() > deadline) {
+        fail("no change within " + WAIT + ", only checkpoints");
+      }
       c = next();
     } while (c.isCheckpoint());
     return c;

@@ -31,7 +31,8 @@ class ChangeFeedConcurrencyTest {
   private static final int WRITERS = 4;
   private static final int WRITES_PER_WRITER = 300;
 
-  private record Written(String map, String key, long version, long ackedNanos) {}
+  /** A write acknowledged with {@code version}, sent at {@code sentNanos}. */
+  private record Written(String map, String key, long version, long sentNanos) {}
 
   @Test
   void manyFeedsStartedDuringWritesEachSeeEveryLaterChangeOnceAndResumeExactly(@TempDir Path dir)
@@ -78,7 +79,9 @@ class ChangeFeedConcurrencyTest {
         String kind = kinds.get(f);
         Set<String> expected = new HashSet<>();
         for (Written w : written) {
-          if (w.ackedNanos() > start && accepts(kind, w.map(), w.key())) {
+          // A write sent after the feed's first item arrived is after its start position; one sent
+          // before may be on either side (its acknowledgement may even come later).
+          if (w.sentNanos() > start && accepts(kind, w.map(), w.key())) {
             expected.add(w.map() + " " + w.key() + " " + w.version());
           }
         }
@@ -86,21 +89,51 @@ class ChangeFeedConcurrencyTest {
         List<Change> changes = new ArrayList<>();
         Set<String> got = new HashSet<>();
         Map<String, Long> lastVersion = new HashMap<>();
-        // Until every write acknowledged after the feed started has arrived.
-        feed.changesUntil(
-            list -> {
-              for (int i = changes.size(); i < list.size(); i++) {
-                Change c = list.get(i);
-                changes.add(c);
-                String id = c.map() + " " + c.key() + " " + c.version();
-                assertTrue(got.add(id), () -> kind + ": delivered twice: " + id);
-                assertTrue(accepts(kind, c.map(), c.key()), () -> kind + ": not asked for: " + id);
-                long before = lastVersion.getOrDefault(c.map() + " " + c.key(), 0L);
-                assertTrue(c.version() > before, () -> kind + ": out of version order: " + id);
-                lastVersion.put(c.map() + " " + c.key(), c.version());
-              }
-              return got.containsAll(expected);
-            });
+        // Until every write sent after the feed started has arrived.
+        int feedIndex = f;
+        try {
+          feed.changesUntil(
+              list -> {
+                for (int i = changes.size(); i < list.size(); i++) {
+                  Change c = list.get(i);
+                  changes.add(c);
+                  String id = c.map() + " " + c.key() + " " + c.version();
+                  assertTrue(got.add(id), () -> kind + ": delivered twice: " + id);
+                  assertTrue(
+                      accepts(kind, c.map(), c.key()), () -> kind + ": not asked for: " + id);
+                  long before = lastVersion.getOrDefault(c.map() + " " + c.key(), 0L);
+                  assertTrue(c.version() > before, () -> kind + ": out of version order: " + id);
+                  lastVersion.put(c.map() + " " + c.key(), c.version());
+                }
+                return got.containsAll(expected);
+              });
+        } catch (AssertionError e) {
+          Set<String> missing = new java.util.TreeSet<>(expected);
+          missing.removeAll(got);
+          io.actorgrid.grid.internal.Partitioner partitioner =
+              new io.actorgrid.grid.internal.Partitioner(128);
+          StringBuilder where = new StringBuilder();
+          for (String m : missing) {
+            String[] parts = m.split(" ");
+            where
+                .append(m)
+                .append(" (partition ")
+                .append(partitioner.partitionOf(parts[0], parts[1]))
+                .append("); ");
+          }
+          throw new AssertionError(
+              "feed "
+                  + feedIndex
+                  + " ("
+                  + kind
+                  + ") got "
+                  + got.size()
+                  + " changes; missing "
+                  + missing.size()
+                  + ": "
+                  + where,
+              e);
+        }
         feed.cancel();
         seen.put("feed " + f, changes);
       }
@@ -152,6 +185,7 @@ class ChangeFeedConcurrencyTest {
       String map = random.nextBoolean() ? "many-a" : "many-b";
       String key = (random.nextBoolean() ? "x" : "y") + writer + "-" + random.nextInt(40);
       GridMap m = grid.map(map);
+      long sent = System.nanoTime();
       long version =
           switch (random.nextInt(5)) {
             case 0 ->
@@ -167,7 +201,7 @@ class ChangeFeedConcurrencyTest {
                     .version();
           };
       if (version > 0) {
-        written.add(new Written(map, key, version, System.nanoTime()));
+        written.add(new Written(map, key, version, sent));
       }
     }
     return null;

@@ -217,6 +217,7 @@ public final class ChangeHub implements Extension {
   Lookup after(int p, long position, int max) {
     Tail tail = tails[p];
     boolean read;
+    boolean moved = false;
     Lookup lookup;
     synchronized (tail) {
       if (tail.end < 0) {
@@ -226,6 +227,7 @@ public final class ChangeHub implements Extension {
         if (position > tail.end) {
           // The feed read past the hub in the journal: the hub continues from there.
           tail.restartAt(position);
+          moved = true;
         }
         read = tail.announced > tail.end;
         lookup = Lookup.WAIT;
@@ -241,6 +243,11 @@ public final class ChangeHub implements Extension {
         return new Lookup(Kind.EVENTS, events);
       }
     }
+    if (moved) {
+      // Feeds waiting at the former end would wait for the next event: the events up to the new
+      // end are in the journal, not the hub, so they must look (and read) now.
+      signal(p);
+    }
     if (read) {
       read(p);
     }
@@ -251,11 +258,16 @@ public final class ChangeHub implements Extension {
   void caughtUp(int p, long sequenceNr) {
     Tail tail = tails[p];
     boolean read;
+    boolean moved = false;
     synchronized (tail) {
       if (tail.end < sequenceNr) {
+        moved = tail.end >= 0; // from an unknown end nobody waits
         tail.restartAt(sequenceNr);
       }
       read = tail.announced > tail.end;
+    }
+    if (moved) {
+      signal(p); // as in after(): feeds at the former end must look now
     }
     if (read) {
       read(p);

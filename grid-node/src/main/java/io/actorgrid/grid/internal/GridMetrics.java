@@ -64,6 +64,8 @@ public final class GridMetrics implements AutoCloseable {
   private final Counter snapshotFailures;
   private final Counter recordsExpired;
   private final Counter[] unavailable;
+  private final Counter readsSentAgain;
+  private final Counter writesSentAgain;
 
   /**
    * @param partitions the number of partitions, so that per-partition figures have a slot each
@@ -134,6 +136,8 @@ public final class GridMetrics implements AutoCloseable {
             Counter.builder("actorgrid.records.expired")
                 .description("Records removed by their time to live (expired events written)")
                 .register(registry));
+    this.readsSentAgain = sentAgain(registry, "read");
+    this.writesSentAgain = sentAgain(registry, "write");
     Unavailable[] causes = Unavailable.values();
     this.unavailable = new Counter[causes.length];
     for (Unavailable cause : causes) {
@@ -146,6 +150,22 @@ public final class GridMetrics implements AutoCloseable {
                   .tag("cause", cause.tag)
                   .register(registry));
     }
+  }
+
+  private Counter sentAgain(MeterRegistry registry, String kind) {
+    return add(
+        Counter.builder("actorgrid.requests.sent.again")
+            .description(
+                "Requests this node sent to a partition again within their request timeout: the"
+                    + " attempt before got no answer in time (lost while the partition moved, or"
+                    + " slow), or the partition refused it untried while recovering")
+            .tag("kind", kind)
+            .register(registry));
+  }
+
+  /** A request to a partition is sent again; {@code write} for writes, else a read. */
+  void sentAgain(boolean write) {
+    (write ? writesSentAgain : readsSentAgain).increment();
   }
 
   /** Metrics that go nowhere: for tests of single actors. */

@@ -34,6 +34,8 @@ public record GridSettings(
     int maxBatch,
     long maxBatchBytes,
     int maxPendingWrites,
+    Duration writeIdWindow,
+    int writeIdsMax,
     long minSnapshotBytes,
     double refuseWritesAbove,
     double resumeWritesBelow,
@@ -93,6 +95,8 @@ public record GridSettings(
         positive(c, "partition.max-batch"),
         c.getBytes("partition.max-batch-bytes"),
         positive(c, "partition.max-pending-writes"),
+        writeIdWindow(c),
+        positive(c, "partition.write-ids-max"),
         c.getBytes("partition.min-snapshot-bytes"),
         fraction(c, "memory.refuse-writes-above"),
         resumeBelow(c),
@@ -100,6 +104,25 @@ public record GridSettings(
         c.getDuration("history.sweep-interval"),
         journal(c),
         c.getDuration("pause-fence.threshold"));
+  }
+
+  /**
+   * How long partitions remember internal write ids: longer than a node keeps sending a write again
+   * (its request timeout), or a retried write could be applied twice.
+   */
+  private static Duration writeIdWindow(Config c) {
+    Duration window = c.getDuration("partition.write-id-window");
+    Duration timeout = c.getDuration("request-timeout");
+    if (window.compareTo(timeout.multipliedBy(2)) < 0) {
+      throw new IllegalArgumentException(
+          "actorgrid.partition.write-id-window ("
+              + window
+              + ") must be at least twice actorgrid.request-timeout ("
+              + timeout
+              + "): a node sends a write again until its request timeout, and the partition must"
+              + " still know the first attempt then");
+    }
+    return window;
   }
 
   /** The node's history retention; null: forever. */

@@ -1,11 +1,8 @@
 package io.actorgrid.grid.internal;
 
-import io.actorgrid.serialization.CborSerializable;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -30,17 +27,15 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * from the last state the journal confirmed as durable, so reads never wait behind writes: a
  * write that is not yet acknowledged is not visible, and one that is acknowledged is. Writes
  * queue while a batch is in the journal and go as the next batch when it completes (group
- * commit), so a busy partition makes one journal write per round trip instead of one per event.
+ * commit, WriteQueue), so a busy partition makes one journal write per round trip instead of one
+ * per event. Its messages are in PartitionProtocol.
  *
  * A Write carries one or more operations (a batch's items for this partition); its operations
  * always go to the journal together, in one atomic write. A Write that only reads is answered from
  * the state at once.
  *
- * Records with a time to live: reads treat them as absent once their time has passed. A timer set
- * for the earliest expiry in the state then queues their removal (up to EXPIRY_BATCH records) as
- * a Write behind the waiting ones, so every expiry is an event in the journal; on recovery the
- * timer is set again from the recovered state, so records that expired while no node held the
- * partition are removed then.
+ * Records with a time to live, and history retention: the partition queues their removal as
+ * writes of its own behind the waiting ones (PartitionUpkeep), so each is an event in the journal.
  *
  * Each partition publishes the map settings it holds (as the home partition of those maps) to every
  * node's MapSettingsDirectory when it has recovered and after each change, so that writes never ask
@@ -64,178 +59,46 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * every request it refuses. It logs, at INFO, when it has recovered on this node (after a start,
  * a failover or a rebalance) and when it is handed off.
  */
-public final class Partition {
+public final class Partition implements PartitionProtocol {
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "Partition");
 
-  public sealed interface Command extends CborSerializable {}
+  /** The messages a partition sends itself (timers, its journal child, adapters). */
+  sealed interface Internal extends Command {}
 
-  /** Reads one record; the reply's entry is null when it does not exist. */
-  public record Get(String map, String key, ActorRef<GetReply> replyTo) implements Command {}
+  record JournalRecovered(PartitionState state) implements Internal {}
 
-  /**
-   * The record, or null when it does not exist; {@code unavailable} when the partition could not
-   * read it (it is recovering and cannot hold more requests).
-   */
-  public record GetReply(StoredEntry entry, boolean unavailable) implements CborSerializable {
-    public GetReply(StoredEntry entry) {
-      this(entry, false);
-    }
+  record JournalApplied(PartitionJournal.BatchApplied result) implements Internal {}
 
-    static final GetReply UNAVAILABLE = new GetReply(null, true);
-  }
-
-  /**
-   * Applies operations in order, as one atomic journal write; the reply, one outcome per operation,
-   * comes once their events are durable. Operations that only read are answered from the state at
-   * once.
-   */
-  public record Write(List<WriteOp> ops, ActorRef<Outcomes> replyTo) implements Command {
-    int opCount() {
-      return ops.size();
-    }
-
-    boolean readOnly() {
-      for (WriteOp op : ops) {
-        if (!(op instanceof WriteOp.Read)) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    /** Whether an operation changes a map's settings. */
-    boolean configures() {
-      for (WriteOp op : ops) {
-        if (op instanceof WriteOp.Configure) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    /** Whether an operation may store more data: a put, a patch or an increment. */
-    boolean addsData() {
-      for (WriteOp op : ops) {
-        if (op instanceof WriteOp.Put
-            || op instanceof WriteOp.Patch
-            || op instanceof WriteOp.Increment) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    long bytes() {
-      long bytes = 0;
-      for (WriteOp op : ops) {
-        bytes += op.size();
-      }
-      return bytes;
-    }
-  }
-
-  public record Outcomes(List<WriteOutcome> outcomes) implements CborSerializable {}
-
-  /** The settings of a map whose home is this partition; the reply's config is null without. */
-  public record GetConfig(String map, ActorRef<ConfigReply> replyTo) implements Command {}
-
-  public record ConfigReply(MapConfig config) implements CborSerializable {}
-
-  /**
-   * Lists records of one map in key order, with at most {@code maxBytes} of values; see {@link
-   * PartitionState#list}.
-   */
-  public record ListEntries(
-      String map,
-      String prefix,
-      String after,
-      int limit,
-      boolean withValues,
-      long maxBytes,
-      ActorRef<PartitionState.Listing> replyTo)
-      implements Command {}
-
-  /** Entry counts by map. */
-  public record GetCounts(ActorRef<Counts> replyTo) implements Command {}
-
-  /** Live record counts by map, and the settings of the maps whose home is this partition. */
-  public record Counts(Map<String, Long> counts, Map<String, MapConfig> configs)
-      implements CborSerializable {}
-
-  /**
-   * Where the history of a record starts: the sequence number of its last event ({@link
-   * PartitionState#lastEventOf}), 0 when it never existed (or is forgotten).
-   */
-  public record GetLastEvent(String map, String key, ActorRef<LastEvent> replyTo)
-      implements Command {}
-
-  /**
-   * @param sequenceNr the record's last event, 0 when none
-   * @param partitionVersion the partition's last event
-   */
-  public record LastEvent(long sequenceNr, long partitionVersion) implements CborSerializable {}
-
-  /** Answered once the partition has recovered and serves commands. */
-  public record Ping(ActorRef<Pong> replyTo) implements Command {}
-
-  public record Pong(int partition) implements CborSerializable {}
-
-  /**
-   * The sequence number of the partition's last event (0: none), for a change feed that starts now.
-   */
-  public record GetLastSequenceNr(ActorRef<LastSequenceNr> replyTo) implements Command {}
-
-  public record LastSequenceNr(long sequenceNr) implements CborSerializable {}
-
-  private record JournalRecovered(PartitionState state) implements Command {}
-
-  private record JournalApplied(PartitionJournal.BatchApplied result) implements Command {}
-
-  private enum JournalStopped implements Command {
+  enum JournalStopped implements Internal {
     INSTANCE
   }
 
-  /**
-   * Sent by sharding when the partition moves to another node (a rebalance, or this node leaving):
-   * the partition finishes the journal write in flight and the ones it has queued, answering each,
-   * then stops. Sharding holds new requests meanwhile and sends them to the partition's new home.
-   */
-  public enum HandOff implements Command {
+  enum SettingsPublished implements Internal {
     INSTANCE
   }
 
-  private enum SettingsPublished implements Command {
+  enum ExpiryDue implements Internal {
     INSTANCE
   }
 
-  private enum ExpiryDue implements Command {
+  enum ExpiryApplied implements Internal {
     INSTANCE
   }
 
-  private enum ExpiryApplied implements Command {
+  enum RejoinJournal implements Internal {
     INSTANCE
   }
 
-  private enum RejoinJournal implements Command {
-    INSTANCE
-  }
-
-  private enum RetentionDue implements Command {
+  enum RetentionDue implements Internal {
     INSTANCE
   }
 
   /** Retention no longer keeps the events up to {@code upTo} (0: it keeps all). */
-  private record RetentionCut(long upTo) implements Command {}
+  record RetentionCut(long upTo) implements Internal {}
 
   /** How long a change of settings waits for every node to take it (it is not awaited). */
   private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(3);
-
-  /** Most records one expiry round removes (one journal write). */
-  private static final int EXPIRY_BATCH = 1000;
-
-  /** The expiry timer never waits longer than this (the scheduler cannot wait for months). */
-  private static final long MAX_EXPIRY_WAIT_MILLIS = 3_600_000;
 
   /** The sharded entity definition, with one shard per partition. */
   public static Entity<Command, ShardingEnvelope<Command>> entity(
@@ -279,10 +142,7 @@ public final class Partition {
   private final StashBuffer<Command> stash;
   private final TimerScheduler<Command> timers;
   private final int partition;
-  private final int maxBatch;
-  private final long maxBatchBytes;
   private final int maxPendingWrites;
-  private final long maxReplyBytes;
   private final MemoryGuard memory;
   private ActorRef<PartitionJournal.Command> journal;
   private final java.util.function.Supplier<Behavior<PartitionJournal.Command>> newJournal;
@@ -290,24 +150,14 @@ public final class Partition {
   private int journalFailures;
   private int journalsStarted;
   private final ActorRef<PartitionJournal.BatchApplied> appliedAdapter;
-  private final ActorRef<Outcomes> expiryAdapter;
-  private final HistoryRetention retention;
-  // A retention sweep is looking for its cut.
-  private boolean sweeping;
+  private final PartitionUpkeep upkeep;
   private final ActorRef<Replicator.UpdateResponse<LWWRegister<MapSettingsDirectory.Published>>>
       publishedAdapter;
   private final GridMetrics metrics;
   private final ChangeHub changes;
   private final long startedNanos = System.nanoTime();
-  private final ArrayDeque<Write> queue = new ArrayDeque<>();
-  private List<Write> inFlight;
-  // System.nanoTime() when the batch in flight went to the journal.
-  private long inFlightSince;
+  private final WriteQueue writes;
   private PartitionState state;
-  // Epoch milliseconds the expiry timer is set for (Long.MAX_VALUE: not set), and whether an
-  // expiry round is queued or in the journal.
-  private long expiryTimerAt = Long.MAX_VALUE;
-  private boolean expiring;
   // Handed off: stop once the writes held are answered.
   private boolean stopping;
 
@@ -322,19 +172,20 @@ public final class Partition {
       HistoryRetention retention) {
     this.context = context;
     this.metrics = metrics;
-    this.retention = retention;
     this.stash = stash;
     this.timers = timers;
     this.partition = partition;
-    this.maxBatch = settings.groupCommit() ? settings.maxBatch() : 1;
-    this.maxBatchBytes = settings.maxBatchBytes();
+    this.writes =
+        new WriteQueue(
+            settings.groupCommit() ? settings.maxBatch() : 1,
+            settings.maxBatchBytes(),
+            settings.maxBatchPartitionBytes());
     this.maxPendingWrites = settings.maxPendingWrites();
-    this.maxReplyBytes = settings.maxBatchPartitionBytes();
     this.memory = MemoryGuard.get(context.getSystem());
     this.changes = ChangeHub.get(context.getSystem());
     this.appliedAdapter =
         context.messageAdapter(PartitionJournal.BatchApplied.class, JournalApplied::new);
-    this.expiryAdapter = context.messageAdapter(Outcomes.class, o -> ExpiryApplied.INSTANCE);
+    this.upkeep = new PartitionUpkeep(context, timers, partition, retention);
     ActorRef<Replicator.UpdateResponse<?>> published =
         context.messageAdapter(
             (Class<Replicator.UpdateResponse<?>>) (Class<?>) Replicator.UpdateResponse.class,
@@ -353,6 +204,8 @@ public final class Partition {
                 settings.minSnapshotBytes(),
                 settings.idempotencyWindow(),
                 settings.idempotencyMaxKeys(),
+                settings.writeIdWindow(),
+                settings.writeIdsMax(),
                 metrics);
     startJournal();
     metrics.partitionStarted();
@@ -386,10 +239,7 @@ public final class Partition {
                       nanos / 1_000_000,
                       state.lastVersion(),
                       stash.size());
-              scheduleExpiry();
-              if (!retention.sweepInterval().isZero()) {
-                timers.startTimerWithFixedDelay(RetentionDue.INSTANCE, retention.sweepInterval());
-              }
+              upkeep.start(state);
               publishSettings(new Replicator.WriteMajority(PUBLISH_TIMEOUT));
               return stash.unstashAll(running());
             })
@@ -433,10 +283,20 @@ public final class Partition {
         .onMessage(Ping.class, this::onPing)
         .onMessage(GetLastEvent.class, this::onGetLastEvent)
         .onMessage(GetLastSequenceNr.class, this::onGetLastSequenceNr)
-        .onMessageEquals(ExpiryDue.INSTANCE, this::onExpiryDue)
-        .onMessageEquals(ExpiryApplied.INSTANCE, this::onExpiryApplied)
-        .onMessageEquals(RetentionDue.INSTANCE, this::onRetentionDue)
-        .onMessage(RetentionCut.class, this::onRetentionCut)
+        .onMessageEquals(ExpiryDue.INSTANCE, () -> queueOwn(upkeep.expiryDue(state, stopping)))
+        .onMessageEquals(
+            ExpiryApplied.INSTANCE,
+            () -> {
+              upkeep.expiryApplied(state);
+              return Behaviors.same();
+            })
+        .onMessageEquals(
+            RetentionDue.INSTANCE,
+            () -> {
+              upkeep.retentionDue(state, stopping);
+              return Behaviors.same();
+            })
+        .onMessage(RetentionCut.class, cut -> queueOwn(upkeep.retentionCut(cut, state, stopping)))
         .onMessageEquals(JournalStopped.INSTANCE, this::journalStopped)
         .onMessageEquals(HandOff.INSTANCE, this::onHandOff)
         .onMessageEquals(SettingsPublished.INSTANCE, Behaviors::same)
@@ -457,7 +317,10 @@ public final class Partition {
   private boolean refuse(Command msg, GridMetrics.Unavailable cause) {
     if (msg instanceof Write write) {
       metrics.unavailable(cause);
-      write.replyTo().tell(unavailable(write));
+      // Refused while recovering, it was never decided: its node may send it again.
+      write
+          .replyTo()
+          .tell(WriteQueue.unavailable(write, cause == GridMetrics.Unavailable.RECOVERING));
       return true;
     }
     if (msg instanceof Get get) {
@@ -475,8 +338,8 @@ public final class Partition {
             "Partition {} handed off: stopping on this node once the {} write(s) it holds are"
                 + " answered",
             partition,
-            (inFlight == null ? 0 : inFlight.size()) + queue.size());
-    if (inFlight == null && queue.isEmpty()) {
+            writes.held());
+    if (writes.idle()) {
       return Behaviors.stopped();
     }
     stopping = true;
@@ -549,17 +412,17 @@ public final class Partition {
       write
           .replyTo()
           .tell(
-              fit(
+              writes.fit(
                   write.ops().stream()
                       .map(op -> WriteOutcome.read(state.get(op.map(), op.key(), now).orElse(null)))
                       .toList()));
       return Behaviors.same();
     }
-    if (queue.size() >= maxPendingWrites) {
+    if (writes.waiting() >= maxPendingWrites) {
       refuse(write, GridMetrics.Unavailable.QUEUE_FULL);
       return Behaviors.same();
     }
-    if (memory.refusing() && write.addsData()) {
+    if (memory.refusing() && write.addsData() && !sentBefore(write)) {
       // The operations of one Write go to the journal together, so they are refused together.
       WriteOutcome refused =
           WriteOutcome.failed(
@@ -570,10 +433,26 @@ public final class Partition {
       write.replyTo().tell(new Outcomes(java.util.Collections.nCopies(write.opCount(), refused)));
       return Behaviors.same();
     }
-    queue.add(write);
+    writes.add(write);
     sendNextBatch();
-    metrics.queued(partition, queue.size());
+    metrics.queued(partition, writes.waiting());
     return Behaviors.same();
+  }
+
+  /**
+   * Whether this write was sent before and its first attempt is applied or on its way: the memory
+   * guard must not answer it "nothing done" (507) then; the journal answers its first outcome.
+   */
+  private boolean sentBefore(Write write) {
+    if (write.writeId() == 0) {
+      return false;
+    }
+    for (int i = 0; i < write.opCount(); i++) {
+      if (state.recentWrite(write.idOf(i)).isPresent()) {
+        return true;
+      }
+    }
+    return writes.holds(write.writeId());
   }
 
   private Behavior<Command> onApplied(JournalApplied msg) {
@@ -584,172 +463,47 @@ public final class Partition {
       changes.publish(
           partition, state.lastVersion() - msg.result().events() + 1, msg.result().written());
       // A batch that changed nothing made no journal write.
-      metrics.journalWritten(System.nanoTime() - inFlightSince, msg.result().events());
+      metrics.journalWritten(writes.inFlightNanos(), msg.result().events());
       metrics.idempotencyKeys(partition, state.requestCount());
     }
-    int next = 0;
-    boolean configured = false;
-    for (Write write : inFlight) {
-      write.replyTo().tell(fit(outcomes.subList(next, next + write.opCount())));
-      next += write.opCount();
-      configured |= write.configures();
-    }
-    inFlight = null;
-    if (configured) {
+    if (writes.answer(outcomes)) {
       publishSettings(new Replicator.WriteAll(PUBLISH_TIMEOUT));
     }
     sendNextBatch();
-    metrics.queued(partition, queue.size());
-    if (stopping && inFlight == null) {
+    metrics.queued(partition, writes.waiting());
+    if (stopping && !writes.inFlight()) {
       return Behaviors.stopped();
     }
-    scheduleExpiry();
+    upkeep.scheduleExpiry(state);
     return Behaviors.same();
   }
 
-  /** Sets the expiry timer for the earliest expiry, unless it is set earlier already. */
-  private void scheduleExpiry() {
-    long next = state.nextExpiry();
-    if (expiring || next == Long.MAX_VALUE || next >= expiryTimerAt) {
-      return;
+  /** Queues a write the partition makes of its own accord (expiry, retention), if any. */
+  private Behavior<Command> queueOwn(Write write) {
+    if (write != null) {
+      writes.add(write);
+      sendNextBatch();
     }
-    long wait = Math.min(MAX_EXPIRY_WAIT_MILLIS, Math.max(0, next - System.currentTimeMillis()));
-    expiryTimerAt = next;
-    timers.startSingleTimer(ExpiryDue.INSTANCE, Duration.ofMillis(wait));
-  }
-
-  /**
-   * Queues the removal of records whose time has passed, as writes behind the ones waiting, so
-   * expiry is an event in the journal like any change. Reads already treat those records as absent;
-   * this makes them leave memory and their history.
-   */
-  private Behavior<Command> onExpiryDue() {
-    expiryTimerAt = Long.MAX_VALUE;
-    if (stopping) {
-      return Behaviors.same();
-    }
-    List<WriteOp> due = new ArrayList<>(state.expiredAt(System.currentTimeMillis(), EXPIRY_BATCH));
-    if (due.isEmpty()) {
-      scheduleExpiry();
-      return Behaviors.same();
-    }
-    expiring = true;
-    queue.add(new Write(due, expiryAdapter));
-    sendNextBatch();
     return Behaviors.same();
-  }
-
-  private Behavior<Command> onExpiryApplied() {
-    expiring = false;
-    scheduleExpiry();
-    return Behaviors.same();
-  }
-
-  /** Looks for the events retention no longer keeps; see {@link HistoryRetention}. */
-  private Behavior<Command> onRetentionDue() {
-    if (sweeping || stopping) {
-      return Behaviors.same();
-    }
-    sweeping = true;
-    context.pipeToSelf(
-        retention.cut(partition, state, System.currentTimeMillis()),
-        (upTo, error) -> {
-          if (error != null) {
-            context
-                .getLog()
-                .warn(
-                    "Partition {} could not read its journal for retention: {}", partition, error);
-            return new RetentionCut(0);
-          }
-          return new RetentionCut(upTo);
-        });
-    return Behaviors.same();
-  }
-
-  /**
-   * Writes the truncation in order with the writes, so the removals it forgets are forgotten on
-   * replay too; the journal deletes the events after the snapshot that follows it.
-   */
-  private Behavior<Command> onRetentionCut(RetentionCut cut) {
-    sweeping = false;
-    if (cut.upTo() < state.historyStart() || stopping) {
-      return Behaviors.same();
-    }
-    context
-        .getLog()
-        .info(
-            "Partition {} no longer keeps its events {} to {} (history retention); they are"
-                + " deleted after the next snapshot",
-            partition,
-            state.historyStart(),
-            cut.upTo());
-    // No reply: a sweep that comes before this is applied asks for no more than this (the
-    // journal actor ignores a truncation the state already has).
-    queue.add(
-        new Write(
-            List.of(new WriteOp.TruncateHistory(cut.upTo())), context.getSystem().ignoreRef()));
-    sendNextBatch();
-    return Behaviors.same();
-  }
-
-  /**
-   * The reply to one Write, within maxReplyBytes of values: records found beyond that (batch gets
-   * of large values) are answered TOO_LARGE, so the reply still fits one cluster message. The first
-   * value always goes.
-   */
-  private Outcomes fit(List<WriteOutcome> outcomes) {
-    long bytes = 0;
-    List<WriteOutcome> fitted = null;
-    for (int i = 0; i < outcomes.size(); i++) {
-      WriteOutcome o = outcomes.get(i);
-      if (o.entry() == null || o.entry().value() == null) {
-        continue;
-      }
-      int size = o.entry().value().length;
-      bytes += size;
-      if (bytes > maxReplyBytes && bytes > size) {
-        if (fitted == null) {
-          fitted = new ArrayList<>(outcomes);
-        }
-        fitted.set(
-            i,
-            WriteOutcome.failed(
-                WriteOutcome.Status.TOO_LARGE,
-                o.version(),
-                "the values this batch reads from one partition exceed "
-                    + maxReplyBytes
-                    + " bytes (actorgrid.limits.max-batch-partition-bytes); read this record on"
-                    + " its own with GET, or split the batch"));
-        bytes -= size;
-      }
-    }
-    return new Outcomes(fitted == null ? outcomes : fitted);
-  }
-
-  private static Outcomes unavailable(Write write) {
-    return new Outcomes(java.util.Collections.nCopies(write.opCount(), WriteOutcome.UNAVAILABLE));
   }
 
   private void sendNextBatch() {
-    if (inFlight != null || queue.isEmpty()) {
+    List<Long> ids = new ArrayList<>();
+    List<WriteOp> ops = writes.nextBatch(ids);
+    if (ops == null) {
       return;
     }
-    // Whole Write messages only: the operations of one Write are one atomic journal write.
-    List<Write> batch = new ArrayList<>();
-    List<WriteOp> ops = new ArrayList<>();
-    long bytes = 0;
-    while (!queue.isEmpty()) {
-      Write next = queue.peek();
-      bytes += next.bytes();
-      if (!batch.isEmpty() && (ops.size() + next.opCount() > maxBatch || bytes > maxBatchBytes)) {
-        break;
+    long[] writeIds = null;
+    for (int i = 0; i < ids.size(); i++) {
+      if (ids.get(i) != 0) {
+        if (writeIds == null) {
+          writeIds = new long[ids.size()];
+        }
+        writeIds[i] = ids.get(i);
       }
-      batch.add(queue.poll());
-      ops.addAll(next.ops());
     }
-    inFlight = batch;
-    inFlightSince = System.nanoTime();
-    journal.tell(new PartitionJournal.ApplyBatch(ops, System.currentTimeMillis(), appliedAdapter));
+    journal.tell(
+        new PartitionJournal.ApplyBatch(ops, writeIds, System.currentTimeMillis(), appliedAdapter));
   }
 
   /**
@@ -762,13 +516,8 @@ public final class Partition {
    * again).
    */
   private Behavior<Command> journalStopped() {
-    int held = (inFlight == null ? 0 : inFlight.size()) + queue.size();
-    if (inFlight != null) {
-      inFlight.forEach(w -> refuse(w, GridMetrics.Unavailable.JOURNAL_FAILURE));
-    }
-    queue.forEach(w -> refuse(w, GridMetrics.Unavailable.JOURNAL_FAILURE));
-    inFlight = null;
-    queue.clear();
+    int held = writes.held();
+    writes.refuseAll(w -> refuse(w, GridMetrics.Unavailable.JOURNAL_FAILURE));
     if (state == null || stopping) {
       context
           .getLog()
@@ -791,8 +540,7 @@ public final class Partition {
   }
 
   private Behavior<Command> rejoiningJournal() {
-    expiring = false;
-    sweeping = false;
+    upkeep.journalLost();
     long backoff = Math.min(10_000, 500L << Math.min(journalFailures, 5));
     journalFailures++;
     timers.startSingleTimer(RejoinJournal.INSTANCE, Duration.ofMillis(backoff));
@@ -828,7 +576,7 @@ public final class Partition {
                       state.lastVersion());
               state = msg.state();
               journalFailures = 0;
-              scheduleExpiry();
+              upkeep.scheduleExpiry(state);
               publishSettings(new Replicator.WriteMajority(PUBLISH_TIMEOUT));
               return running();
             })

@@ -1,6 +1,7 @@
 package io.actorgrid.grid.internal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.actorgrid.serialization.CborSerializable;
@@ -19,8 +20,15 @@ import java.util.List;
  * <p>Fields added after the first release are optional and default to "absent" (0 or null) when an
  * older event lacks them: {@code expiresAt}, {@code operation}, {@code requestId}, {@code
  * requestHash}, {@code previousEvent}, MapCleared's {@code keys} and {@code previousEvents}, and
- * {@code principal} (who made the change) of EntryPut, EntryDeleted and MapCleared. Events written
- * before the links existed end a record's history at its last deletion or clear.
+ * {@code principal} (who made the change) of EntryPut, EntryDeleted and MapCleared, and {@code
+ * writeId} of every event a client's write makes. Events written before the links existed end a
+ * record's history at its last deletion or clear.
+ *
+ * <p>{@code writeId} (JSON {@code wid}, absent when 0) is the node's internal id of the operation
+ * that made the event (see {@link PartitionState#recentWrite}): a node that sends a write again
+ * after a hand-off or a timeout finds its first attempt by it, in the state recovered from these
+ * events wherever the partition runs, and gets that attempt's outcome instead of a second change. 0
+ * for the partition's own events (expiry, retention) and for events written before write ids.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -38,6 +46,11 @@ public sealed interface PartitionEvent extends CborSerializable {
 
   /** Epoch milliseconds at which the partition accepted the change. */
   long timestamp();
+
+  /** The internal id of the operation that made this event; 0 when none. */
+  default long writeId() {
+    return 0;
+  }
 
   /** An event about one record. */
   sealed interface RecordEvent extends PartitionEvent {
@@ -78,10 +91,41 @@ public sealed interface PartitionEvent extends CborSerializable {
       @JsonInclude(JsonInclude.Include.NON_NULL) String requestId,
       @JsonInclude(JsonInclude.Include.NON_DEFAULT) long requestHash,
       @JsonInclude(JsonInclude.Include.NON_DEFAULT) long previousEvent,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String principal)
+      @JsonInclude(JsonInclude.Include.NON_NULL) String principal,
+      @JsonProperty("wid") @JsonInclude(JsonInclude.Include.NON_DEFAULT) long writeId)
       implements RecordEvent {
     public static final String PATCH = "patch";
     public static final String INCREMENT = "increment";
+
+    /** A put without a write id. */
+    public EntryPut(
+        String map,
+        String key,
+        byte[] value,
+        String contentType,
+        long previousVersion,
+        long timestamp,
+        long expiresAt,
+        String operation,
+        String requestId,
+        long requestHash,
+        long previousEvent,
+        String principal) {
+      this(
+          map,
+          key,
+          value,
+          contentType,
+          previousVersion,
+          timestamp,
+          expiresAt,
+          operation,
+          requestId,
+          requestHash,
+          previousEvent,
+          principal,
+          0);
+    }
 
     /** A put by an unknown principal. */
     public EntryPut(
@@ -156,8 +200,21 @@ public sealed interface PartitionEvent extends CborSerializable {
       long timestamp,
       @JsonInclude(JsonInclude.Include.NON_NULL) String requestId,
       @JsonInclude(JsonInclude.Include.NON_DEFAULT) long requestHash,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String principal)
+      @JsonInclude(JsonInclude.Include.NON_NULL) String principal,
+      @JsonProperty("wid") @JsonInclude(JsonInclude.Include.NON_DEFAULT) long writeId)
       implements RecordEvent {
+    /** A deletion without a write id. */
+    public EntryDeleted(
+        String map,
+        String key,
+        long previousVersion,
+        long timestamp,
+        String requestId,
+        long requestHash,
+        String principal) {
+      this(map, key, previousVersion, timestamp, requestId, requestHash, principal, 0);
+    }
+
     /** A deletion by an unknown principal. */
     public EntryDeleted(
         String map,
@@ -166,7 +223,7 @@ public sealed interface PartitionEvent extends CborSerializable {
         long timestamp,
         String requestId,
         long requestHash) {
-      this(map, key, previousVersion, timestamp, requestId, requestHash, null);
+      this(map, key, previousVersion, timestamp, requestId, requestHash, null, 0);
     }
 
     @Override
@@ -202,20 +259,32 @@ public sealed interface PartitionEvent extends CborSerializable {
       long removed,
       @JsonInclude(JsonInclude.Include.NON_NULL) List<String> keys,
       @JsonInclude(JsonInclude.Include.NON_NULL) List<Long> previousEvents,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String principal)
+      @JsonInclude(JsonInclude.Include.NON_NULL) String principal,
+      @JsonProperty("wid") @JsonInclude(JsonInclude.Include.NON_DEFAULT) long writeId)
       implements PartitionEvent {
     /** Most keys one event names: a clear of more writes several events. */
     public static final int MAX_KEYS = 1000;
 
+    /** A clear that names its keys, without a write id. */
+    public MapCleared(
+        String map,
+        long timestamp,
+        long removed,
+        List<String> keys,
+        List<Long> previousEvents,
+        String principal) {
+      this(map, timestamp, removed, keys, previousEvents, principal, 0);
+    }
+
     /** A clear that names its keys, by an unknown principal. */
     public MapCleared(
         String map, long timestamp, long removed, List<String> keys, List<Long> previousEvents) {
-      this(map, timestamp, removed, keys, previousEvents, null);
+      this(map, timestamp, removed, keys, previousEvents, null, 0);
     }
 
     /** The form written before clears named their keys: every record of the map went. */
     public MapCleared(String map, long timestamp, long removed) {
-      this(map, timestamp, removed, null, null, null);
+      this(map, timestamp, removed, null, null, null, 0);
     }
 
     /** The version {@code key} had when this clear removed it, or -1 if it did not remove it. */
@@ -241,8 +310,27 @@ public sealed interface PartitionEvent extends CborSerializable {
       long maxValueBytes,
       long previousVersion,
       long timestamp,
-      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long historyRetentionMillis)
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long historyRetentionMillis,
+      @JsonProperty("wid") @JsonInclude(JsonInclude.Include.NON_DEFAULT) long writeId)
       implements PartitionEvent {
+    /** Settings without a write id. */
+    public MapConfigured(
+        String map,
+        long defaultTtlMillis,
+        long maxValueBytes,
+        long previousVersion,
+        long timestamp,
+        long historyRetentionMillis) {
+      this(
+          map,
+          defaultTtlMillis,
+          maxValueBytes,
+          previousVersion,
+          timestamp,
+          historyRetentionMillis,
+          0);
+    }
+
     /** Settings with the node's history retention. */
     public MapConfigured(
         String map,
@@ -250,7 +338,7 @@ public sealed interface PartitionEvent extends CborSerializable {
         long maxValueBytes,
         long previousVersion,
         long timestamp) {
-      this(map, defaultTtlMillis, maxValueBytes, previousVersion, timestamp, 0);
+      this(map, defaultTtlMillis, maxValueBytes, previousVersion, timestamp, 0, 0);
     }
   }
 
@@ -262,8 +350,17 @@ public sealed interface PartitionEvent extends CborSerializable {
   record HistoryTruncated(String map, long upTo, long timestamp) implements PartitionEvent {}
 
   /** The settings of a map were removed (the map was deleted). */
-  record MapConfigRemoved(String map, long previousVersion, long timestamp)
-      implements PartitionEvent {}
+  record MapConfigRemoved(
+      String map,
+      long previousVersion,
+      long timestamp,
+      @JsonProperty("wid") @JsonInclude(JsonInclude.Include.NON_DEFAULT) long writeId)
+      implements PartitionEvent {
+    /** A removal without a write id. */
+    public MapConfigRemoved(String map, long previousVersion, long timestamp) {
+      this(map, previousVersion, timestamp, 0);
+    }
+  }
 
   /**
    * A write that carried an idempotency key changed nothing (a failed precondition, an absent

@@ -55,9 +55,23 @@ public final class PartitionJournal
 
   public sealed interface Command extends CborSerializable {}
 
-  /** Decide and persist these writes in order; reply once all their events are durable. */
-  public record ApplyBatch(List<WriteOp> ops, long now, ActorRef<BatchApplied> replyTo)
-      implements Command {}
+  /**
+   * Decide and persist these writes in order; reply once all their events are durable. {@code
+   * writeIds} holds each operation's internal write id, index for index (0: none); null when no
+   * operation has one. An operation whose id the state remembers is answered with its first outcome
+   * and not applied again (see {@link RecentWrites}).
+   */
+  public record ApplyBatch(
+      List<WriteOp> ops, long[] writeIds, long now, ActorRef<BatchApplied> replyTo)
+      implements Command {
+    public ApplyBatch(List<WriteOp> ops, long now, ActorRef<BatchApplied> replyTo) {
+      this(ops, null, now, replyTo);
+    }
+
+    long writeIdOf(int index) {
+      return writeIds == null ? 0 : writeIds[index];
+    }
+  }
 
   /**
    * One outcome per write of the batch, in order, the state after the batch, and how many events
@@ -99,6 +113,8 @@ public final class PartitionJournal
   private final long minSnapshotBytes;
   private final long requestWindowMillis;
   private final int maxRequests;
+  private final long writeIdWindowMillis;
+  private final int maxWriteIds;
   private final GridMetrics metrics;
   // Confined to this actor: bytes of events applied since the last snapshot (replayed ones too).
   private long bytesSinceSnapshot;
@@ -113,8 +129,12 @@ public final class PartitionJournal
       long minSnapshotBytes,
       Duration requestWindow,
       int maxRequests,
+      Duration writeIdWindow,
+      int maxWriteIds,
       GridMetrics metrics) {
     super(persistenceId);
+    this.writeIdWindowMillis = writeIdWindow.toMillis();
+    this.maxWriteIds = maxWriteIds;
     this.onRecovered = onRecovered;
     this.cleanup = cleanup;
     this.minSnapshotBytes = minSnapshotBytes;
@@ -143,6 +163,11 @@ public final class PartitionJournal
         GridMetrics.disabled());
   }
 
+  /** Internal write ids are remembered as the node's defaults have it (reference.conf). */
+  static final Duration DEFAULT_WRITE_ID_WINDOW = Duration.ofSeconds(30);
+
+  static final int DEFAULT_WRITE_IDS_MAX = 10_000;
+
   /**
    * As above, deleting older snapshots and reporting to {@code metrics}.
    *
@@ -158,8 +183,42 @@ public final class PartitionJournal
       Duration requestWindow,
       int maxRequests,
       GridMetrics metrics) {
+    return create(
+        persistenceId,
+        onRecovered,
+        cleanup,
+        minSnapshotBytes,
+        requestWindow,
+        maxRequests,
+        DEFAULT_WRITE_ID_WINDOW,
+        DEFAULT_WRITE_IDS_MAX,
+        metrics);
+  }
+
+  /**
+   * As above, remembering internal write ids for {@code writeIdWindow}, at most {@code maxWriteIds}
+   * (see {@link RecentWrites}).
+   */
+  public static PartitionJournal create(
+      PersistenceId persistenceId,
+      ActorRef<Recovered> onRecovered,
+      Cleanup cleanup,
+      long minSnapshotBytes,
+      Duration requestWindow,
+      int maxRequests,
+      Duration writeIdWindow,
+      int maxWriteIds,
+      GridMetrics metrics) {
     return new PartitionJournal(
-        persistenceId, onRecovered, cleanup, minSnapshotBytes, requestWindow, maxRequests, metrics);
+        persistenceId,
+        onRecovered,
+        cleanup,
+        minSnapshotBytes,
+        requestWindow,
+        maxRequests,
+        writeIdWindow,
+        maxWriteIds,
+        metrics);
   }
 
   @Override
@@ -179,8 +238,8 @@ public final class PartitionJournal
       PartitionState state, ApplyBatch batch) {
     Decider decider = new Decider(state, batch.now());
     List<WriteOutcome> outcomes = new ArrayList<>(batch.ops().size());
-    for (WriteOp op : batch.ops()) {
-      outcomes.add(decider.decide(op));
+    for (int i = 0; i < batch.ops().size(); i++) {
+      outcomes.add(decider.decide(batch.ops().get(i), batch.writeIdOf(i)));
     }
     int events = decider.events.size();
     if (events == 0) {
@@ -223,13 +282,24 @@ public final class PartitionJournal
     final List<PartitionEvent> events = new ArrayList<>();
     final long now;
     PartitionState working;
+    // The internal write id of the operation being decided, for the events it makes (0: none).
+    long writeId;
 
     Decider(PartitionState state, long now) {
       this.working = state;
       this.now = now;
     }
 
-    WriteOutcome decide(WriteOp op) {
+    WriteOutcome decide(WriteOp op, long writeId) {
+      if (writeId != 0) {
+        // Sent again by its node (a hand-off dropped or delayed the first attempt): the first
+        // attempt's outcome, whether it came earlier in this batch or long before.
+        var first = working.recentWrite(writeId);
+        if (first.isPresent()) {
+          return first.get();
+        }
+      }
+      this.writeId = writeId;
       if (op instanceof WriteOp.Keyed keyed && keyed.request() != null) {
         var earlier = working.request(keyed.request().id());
         if (earlier.isPresent()) {
@@ -319,7 +389,8 @@ public final class PartitionJournal
                   now,
                   requestId(op.request()),
                   requestHash(op.request()),
-                  op.principal()));
+                  op.principal(),
+                  writeId));
       return new WriteOutcome(WriteOutcome.Status.DELETED, version);
     }
 
@@ -444,7 +515,8 @@ public final class PartitionJournal
                 chunk.size(),
                 chunk.stream().map(StoredEntry::key).toList(),
                 chunk.stream().map(StoredEntry::version).toList(),
-                op.principal()));
+                op.principal(),
+                writeId));
       }
       return new WriteOutcome(WriteOutcome.Status.CLEARED, live);
     }
@@ -459,7 +531,8 @@ public final class PartitionJournal
         if (current.isEmpty()) {
           return new WriteOutcome(WriteOutcome.Status.NOT_FOUND, 0);
         }
-        long version = emit(new PartitionEvent.MapConfigRemoved(op.map(), currentVersion, now));
+        long version =
+            emit(new PartitionEvent.MapConfigRemoved(op.map(), currentVersion, now, writeId));
         return new WriteOutcome(WriteOutcome.Status.DELETED, version);
       }
       long version =
@@ -470,7 +543,8 @@ public final class PartitionJournal
                   op.maxValueBytes(),
                   currentVersion,
                   now,
-                  op.historyRetentionMillis()));
+                  op.historyRetentionMillis(),
+                  writeId));
       return new WriteOutcome(
           current.isEmpty() ? WriteOutcome.Status.CREATED : WriteOutcome.Status.UPDATED, version);
     }
@@ -543,7 +617,8 @@ public final class PartitionJournal
               requestId(op.request()),
               requestHash(op.request()),
               previousVersion == 0 ? working.removedAt(op.map(), op.key()) : 0,
-              op.principal()));
+              op.principal(),
+              writeId));
     }
 
     private static String requestId(WriteOp.Request request) {
@@ -561,7 +636,8 @@ public final class PartitionJournal
       bytesSinceSnapshot += weightOf(event);
       return state
           .apply(event, state.lastVersion() + 1)
-          .forgetRequests(event.timestamp() - requestWindowMillis, maxRequests);
+          .forgetRequests(event.timestamp() - requestWindowMillis, maxRequests)
+          .forgetWrites(event.timestamp() - writeIdWindowMillis, maxWriteIds);
     };
   }
 

@@ -34,7 +34,9 @@ import scala.math.Ordering$;
  *   retry finds its original outcome and old ones are forgotten in order;
  * - for each removed record (deleted, expired or cleared, and not written since), the sequence
  *   number of the event that removed it: where its history starts when it is read or written again.
- *   These cost about 100 bytes of heap each, until history retention forgets them.
+ *   These cost about 100 bytes of heap each, until history retention forgets them;
+ * - what the writes applied lately did, by internal write id (RecentWrites), so that a node that
+ *   sends a write again after a hand-off gets its first outcome instead of a second change.
  *
  * Records whose expiry time has passed stay until their EntryExpired event is applied, but every
  * read treats them as absent.
@@ -59,6 +61,7 @@ public final class PartitionState implements CborSerializable {
           new TreeMap<>(ORDER),
           new TreeMap<>(LONG_ORDER),
           new TreeMap<>(ORDER),
+          RecentWrites.EMPTY,
           1,
           0,
           0);
@@ -71,6 +74,8 @@ public final class PartitionState implements CborSerializable {
   private final TreeMap<Long, RequestRecord> requestsByVersion;
   // Removed records by map and key: the sequence number of the event that removed each.
   private final TreeMap<String, TreeMap<String, Long>> removals;
+  // What the writes applied lately did, by internal write id.
+  private final RecentWrites recent;
   // The oldest event history retention keeps (1: all).
   private final long historyStart;
   private final long lastVersion;
@@ -83,9 +88,11 @@ public final class PartitionState implements CborSerializable {
       TreeMap<String, RequestRecord> requests,
       TreeMap<Long, RequestRecord> requestsByVersion,
       TreeMap<String, TreeMap<String, Long>> removals,
+      RecentWrites recent,
       long historyStart,
       long lastVersion,
       long weight) {
+    this.recent = recent;
     this.historyStart = historyStart;
     this.maps = maps;
     this.expiries = expiries;
@@ -109,6 +116,7 @@ public final class PartitionState implements CborSerializable {
         requests,
         requestsByVersion,
         removals,
+        recent,
         historyStart,
         lastVersion,
         weight);
@@ -123,6 +131,7 @@ public final class PartitionState implements CborSerializable {
         requests,
         requestsByVersion,
         removals,
+        recent,
         historyStart,
         lastVersion,
         weight);
@@ -232,6 +241,47 @@ public final class PartitionState implements CborSerializable {
 
   /** Applies an event that the journal holds at sequence number {@code version}. */
   public PartitionState apply(PartitionEvent event, long version) {
+    PartitionState next = applyChange(event, version);
+    return event.writeId() == 0 ? next : next.withRecent(next.recent.record(event, version));
+  }
+
+  private PartitionState withRecent(RecentWrites newRecent) {
+    return new PartitionState(
+        maps,
+        expiries,
+        configs,
+        requests,
+        requestsByVersion,
+        removals,
+        newRecent,
+        historyStart,
+        lastVersion,
+        weight + (newRecent.size() - recent.size()) * RecentWrites.WEIGHT);
+  }
+
+  /**
+   * What the operation with this internal write id did, when the partition still remembers it (see
+   * {@link RecentWrites}).
+   */
+  public Optional<WriteOutcome> recentWrite(long writeId) {
+    return recent.outcome(writeId);
+  }
+
+  /** How many internal write ids the partition remembers. */
+  public int recentWriteCount() {
+    return recent.size();
+  }
+
+  /**
+   * Forgets the internal write ids of writes older than {@code oldestAt} (epoch milliseconds) and
+   * all but the newest {@code max}; like {@link #forgetRequests}, applied after every event.
+   */
+  public PartitionState forgetWrites(long oldestAt, int max) {
+    RecentWrites kept = recent.forget(oldestAt, max);
+    return kept == recent ? this : withRecent(kept);
+  }
+
+  private PartitionState applyChange(PartitionEvent event, long version) {
     if (event instanceof PartitionEvent.EntryPut put) {
       var entries = maps.get(put.map()).getOrElse(() -> NO_ENTRIES);
       var previous = entries.get(put.key());
@@ -360,6 +410,7 @@ public final class PartitionState implements CborSerializable {
           requests,
           requestsByVersion,
           removals,
+          recent,
           historyStart,
           version,
           weight + (previous.isEmpty() ? 64 : 0));
@@ -375,6 +426,7 @@ public final class PartitionState implements CborSerializable {
         requests,
         requestsByVersion,
         removals,
+        recent,
         historyStart,
         version,
         weight - (configs.contains(removed.map()) ? 64 : 0));
@@ -419,6 +471,7 @@ public final class PartitionState implements CborSerializable {
         requests,
         requestsByVersion,
         kept,
+        recent,
         Math.max(historyStart, start),
         version,
         newWeight);
@@ -470,6 +523,7 @@ public final class PartitionState implements CborSerializable {
         requests.updated(record.id(), record),
         byVersion.updated(record.seq(), record),
         removals,
+        recent,
         historyStart,
         lastVersion,
         weight + record.weight() - (old.isEmpty() ? 0 : old.get().weight()));
@@ -497,7 +551,16 @@ public final class PartitionState implements CborSerializable {
       return this;
     }
     return new PartitionState(
-        maps, expiries, configs, byId, byVersion, removals, historyStart, lastVersion, newWeight);
+        maps,
+        expiries,
+        configs,
+        byId,
+        byVersion,
+        removals,
+        recent,
+        historyStart,
+        lastVersion,
+        newWeight);
   }
 
   /**
@@ -615,8 +678,8 @@ public final class PartitionState implements CborSerializable {
   public record Listing(List<StoredEntry> entries, boolean more) implements CborSerializable {}
 
   // Snapshot form: plain lists, so that the format does not depend on the trees. The expiry
-  // index is derived from the records. configs, requests and removals are absent in snapshots
-  // written before they existed.
+  // index is derived from the records. configs, requests, removals and writes are absent in
+  // snapshots written before they existed.
 
   record Snapshot(
       long lastVersion,
@@ -624,7 +687,8 @@ public final class PartitionState implements CborSerializable {
       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ConfigSnapshot> configs,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RequestRecord> requests,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RemovalsSnapshot> removals,
-      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long historyStart) {}
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long historyStart,
+      @JsonInclude(JsonInclude.Include.NON_NULL) RecentWrites.Snapshot writes) {}
 
   record MapSnapshot(String name, List<StoredEntry> entries) {}
 
@@ -678,7 +742,8 @@ public final class PartitionState implements CborSerializable {
         configList,
         requestList,
         removalList,
-        historyStart > 1 ? historyStart : 0);
+        historyStart > 1 ? historyStart : 0,
+        recent.toSnapshot());
   }
 
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
@@ -726,6 +791,8 @@ public final class PartitionState implements CborSerializable {
         removals = removals.updated(r.name(), builder.result());
       }
     }
+    RecentWrites recentWrites = RecentWrites.fromSnapshot(snapshot.writes());
+    weight += recentWrites.size() * RecentWrites.WEIGHT;
     return new PartitionState(
         maps,
         expiries,
@@ -733,6 +800,7 @@ public final class PartitionState implements CborSerializable {
         requests,
         byVersion,
         removals,
+        recentWrites,
         Math.max(1, snapshot.historyStart()),
         snapshot.lastVersion(),
         weight);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.actorgrid.grid.internal.WriteOutcome.Status;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,9 @@ import org.junit.jupiter.api.Test;
  * Events and snapshots are permanent. The golden files under golden/ were written by the first
  * release (v1: EntryPut and EntryDeleted without expiry or idempotency fields, snapshots without
  * settings or idempotency records); every later version must read them, and must read what it
- * writes itself.
+ * writes itself. v2 files are the last forms before internal write ids (events with principal,
+ * links and idempotency keys; a snapshot with settings, idempotency records and removals); v3
+ * files carry write ids ("wid") and a snapshot's recent writes.
  */
 class PartitionEventFormatTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
@@ -148,6 +151,59 @@ class PartitionEventFormatTest {
     assertEquals(1, copy.request("r1").orElseThrow().version());
     assertEquals(WriteOutcome.Status.CREATED, copy.request("r1").orElseThrow().status());
     assertEquals(4, copy.removedAt("m", "b"));
+  }
+
+  @Test
+  void readsTheFormsBeforeWriteIds() throws IOException {
+    var put =
+        (PartitionEvent.EntryPut) readGolden("v2-EntryPut.cbor", PartitionEvent.EntryPut.class);
+    assertEquals("increment", put.operation());
+    assertEquals("r1", put.requestId());
+    assertEquals("writer", put.principal());
+    assertEquals(1764000600000L, put.expiresAt());
+    assertEquals(0, put.writeId(), "no write id before there were any");
+    var deleted =
+        (PartitionEvent.EntryDeleted)
+            readGolden("v2-EntryDeleted.cbor", PartitionEvent.EntryDeleted.class);
+    assertEquals(
+        new PartitionEvent.EntryDeleted("m", "b", 2, 1764000000003L, "r2", 12, "writer"), deleted);
+    var state = (PartitionState) readGolden("v2-PartitionState.cbor", PartitionState.class);
+    assertEquals(6, state.lastVersion());
+    assertEquals(0, state.recentWriteCount());
+    assertEquals(Status.CREATED, state.request("r1").orElseThrow().status());
+    assertEquals(Status.PRECONDITION_FAILED, state.request("r3").orElseThrow().status());
+    assertEquals(4, state.removedAt("m", "b"));
+    assertEquals(86_400_000L, state.config("m").orElseThrow().historyRetentionMillis());
+  }
+
+  @Test
+  void readsEventsAndSnapshotsWithWriteIds() throws IOException {
+    long wid = 0x5a5a5a5a5a5a5a5aL;
+    var put =
+        (PartitionEvent.EntryPut) readGolden("v3-EntryPut.cbor", PartitionEvent.EntryPut.class);
+    assertEquals(wid, put.writeId());
+    var deleted =
+        (PartitionEvent.EntryDeleted)
+            readGolden("v3-EntryDeleted.cbor", PartitionEvent.EntryDeleted.class);
+    assertEquals(
+        new PartitionEvent.EntryDeleted("m", "b", 2, 1764000000002L, null, 0, null, wid + 2),
+        deleted);
+    var cleared =
+        (PartitionEvent.MapCleared)
+            readGolden("v3-MapCleared.cbor", PartitionEvent.MapCleared.class);
+    assertEquals(wid + 3, cleared.writeId());
+    var state = (PartitionState) readGolden("v3-PartitionState.cbor", PartitionState.class);
+    assertEquals(5, state.recentWriteCount());
+    WriteOutcome counter = state.recentWrite(wid).orElseThrow();
+    assertEquals(Status.CREATED, counter.status());
+    assertArrayEquals("1".getBytes(StandardCharsets.US_ASCII), counter.entry().value());
+    assertEquals(new WriteOutcome(Status.CREATED, 2), state.recentWrite(wid + 1).orElseThrow());
+    assertEquals(new WriteOutcome(Status.DELETED, 3), state.recentWrite(wid + 2).orElseThrow());
+    assertEquals(new WriteOutcome(Status.CLEARED, 0), state.recentWrite(wid + 3).orElseThrow());
+    assertEquals(new WriteOutcome(Status.CREATED, 5), state.recentWrite(wid + 4).orElseThrow());
+    var copy = (PartitionState) roundTrip(state);
+    assertEquals(state.weight(), copy.weight());
+    assertEquals(5, copy.recentWriteCount());
   }
 
   @Test

@@ -307,6 +307,27 @@ class PartitionTest {
     watcher.expectTerminated(partition, Duration.ofSeconds(10));
   }
 
+  @Test
+  void aWriteSentAgainWhileItsFirstAttemptIsInTheJournalIsAppliedOnce() {
+    ActorRef<Partition.Command> partition = startRecovered(true);
+    GatedJournal gated = new GatedJournal();
+    journal.withPolicy(gated);
+    TestProbe<Partition.Outcomes> acks = testKit.createTestProbe();
+    long id = Partition.Write.newWriteId();
+    List<WriteOp> increment = List.of(new WriteOp.Increment("m", "c", 1, 0, null));
+    partition.tell(new Partition.Write(increment, acks.getRef(), id));
+    // Its node heard nothing in time and sends it again: it queues behind the first attempt.
+    partition.tell(new Partition.Write(increment, acks.getRef(), id));
+    acks.expectNoMessage(Duration.ofMillis(200));
+    gated.gate.countDown();
+    WriteOutcome first = acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0);
+    WriteOutcome again = acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0);
+    assertEquals(Status.CREATED, again.status());
+    assertEquals(first.version(), again.version());
+    assertEquals("1", new String(again.entry().value(), StandardCharsets.US_ASCII));
+    assertEquals(List.of(1), gated.writeSizes, "one journal write of one event: the first");
+  }
+
   /** Holds the partitions' recoveries (their journal reads) until released. */
   private static final class GatedRecovery implements ProcessingPolicy<JournalOperation> {
     final CountDownLatch gate = new CountDownLatch(1);
@@ -348,8 +369,9 @@ class PartitionTest {
     partition.tell(new Partition.Write(List.of(put("c", "3")), acks.getRef()));
     partition.tell(new Partition.Get("m", "a", reads.getRef()));
     // The stash holds two: the third write and the read are answered at once, not left to time out.
-    assertEquals(
-        Status.UNAVAILABLE, acks.receiveMessage(Duration.ofSeconds(5)).outcomes().get(0).status());
+    Partition.Outcomes refused = acks.receiveMessage(Duration.ofSeconds(5));
+    assertEquals(Status.UNAVAILABLE, refused.outcomes().get(0).status());
+    assertTrue(refused.sendAgain(), "refused untried: its node may send it again");
     assertEquals(true, reads.receiveMessage(Duration.ofSeconds(5)).unavailable());
     gated.gate.countDown();
     assertEquals(
