@@ -50,7 +50,9 @@ class FaultInjectionTest extends OneClusterPerTest {
   private final List<String> faults = new CopyOnWriteArrayList<>();
   private PostgresOutage postgres;
   private NetworkPartition partition;
+  private NodeCgroup cgroup;
   private String placement = "";
+  private String workloadMap;
 
   @AfterEach
   void stopEverythingTheTestStarted() throws InterruptedException {
@@ -65,6 +67,9 @@ class FaultInjectionTest extends OneClusterPerTest {
     }
     if (postgres != null) {
       postgres.close();
+    }
+    if (cgroup != null) {
+      cgroup.close();
     }
   }
 
@@ -190,6 +195,232 @@ class FaultInjectionTest extends OneClusterPerTest {
     finish("partition-20s");
   }
 
+  /**
+   * One direction only: nothing reaches node 3's cluster port for 20 s (the others' messages to it
+   * are lost), while what node 3 sends on its own connections still arrives. Node 3 hears no
+   * heartbeat answers and the others get no answers to theirs either, so both sides see the other
+   * unreachable; the majority downs node 3 and node 3 downs itself.
+   */
+  @Test
+  @Timeout(value = 12, unit = TimeUnit.MINUTES)
+  void oneWayPartitionNothingReachesANode() throws Exception {
+    requireNft();
+    begin("partition-in-20s");
+    partition = new NetworkPartition();
+    NodeProcess victim = cluster.node(3);
+    fault("one-way partition: nothing reaches n3's cluster port");
+    partition.dropTo(clusterPort(victim));
+    sleep(Duration.ofSeconds(20));
+    fault("partition healed");
+    partition.heal();
+    awaitBackOrRestart(victim);
+    sleep(Duration.ofSeconds(45));
+    finish("partition-in-20s");
+  }
+
+  /**
+   * The other direction: node 3 (in a cgroup of its own) cannot send to the others' cluster ports
+   * for 20 s, while they still reach it.
+   */
+  @Test
+  @Timeout(value = 12, unit = TimeUnit.MINUTES)
+  void oneWayPartitionANodeSendsNothing() throws Exception {
+    requireNft();
+    requireCgroup();
+    cgroup = NodeCgroup.create("actorgrid-faults-n3");
+    begin("partition-out-20s", Map.of(3, cgroup.nodeEnv()));
+    partition = new NetworkPartition();
+    NodeProcess victim = cluster.node(3);
+    fault("one-way partition: n3 sends nothing to n1's and n2's cluster ports");
+    partition.dropFrom(cgroup, List.of(clusterPort(cluster.node(1)), clusterPort(cluster.node(2))));
+    sleep(Duration.ofSeconds(20));
+    fault("partition healed");
+    partition.heal();
+    awaitBackOrRestart(victim);
+    sleep(Duration.ofSeconds(45));
+    finish("partition-out-20s");
+  }
+
+  /**
+   * Node 3 (in a cgroup of its own) cannot reach PostgreSQL for 30 s; the cluster is whole. Its
+   * partitions must refuse writes (503) and keep answering reads, and take writes again by
+   * themselves once the database is reachable; nothing acknowledged may be lost.
+   */
+  @Test
+  @Timeout(value = 12, unit = TimeUnit.MINUTES)
+  void aNodeCutOffFromPostgres() throws Exception {
+    requireNft();
+    requireCgroup();
+    cgroup = NodeCgroup.create("actorgrid-faults-n3");
+    begin("pg-isolated-30s", Map.of(3, cgroup.nodeEnv()));
+    partition = new NetworkPartition();
+    NodeProcess victim = cluster.node(3);
+    List<String> victimKeys = keysHostedBy(victim);
+    fault("n3 cut off from PostgreSQL (" + victimKeys.size() + " of the keys on n3)");
+    partition.dropFrom(cgroup, List.of(cluster.postgresPort()));
+    sleep(Duration.ofSeconds(30));
+    fault("n3 reaches PostgreSQL again");
+    partition.heal();
+    long healed = workload.now();
+    Await.until(
+        "every key whose partition is on n3 takes a write again",
+        HEAL_TIMEOUT,
+        () -> victimKeys.stream().allMatch(k -> workload.acknowledgedWritesSince(healed, k) > 0),
+        () ->
+            "keys without a write since: "
+                + victimKeys.stream()
+                    .filter(k -> workload.acknowledgedWritesSince(healed, k) == 0)
+                    .toList());
+    fault("every key on n3 took a write again");
+    awaitBackOrRestart(victim);
+    sleep(Duration.ofSeconds(20));
+    finish("pg-isolated-30s");
+  }
+
+  /**
+   * Two faults at once: PostgreSQL down for 30 s, and 5 s into it node 3 frozen for 20 s, so the
+   * others down it and must start its partitions while the journal cannot recover them.
+   */
+  @Test
+  @Timeout(value = 12, unit = TimeUnit.MINUTES)
+  void sigstopDuringAPostgresOutage() throws Exception {
+    begin("postgres-30s-sigstop-20s");
+    postgres = new PostgresOutage(cluster.postgresDataDir());
+    NodeProcess victim = cluster.node(3);
+    fault("PostgreSQL fast shutdown");
+    postgres.stop();
+    fault("PostgreSQL stopped");
+    sleep(Duration.ofSeconds(5));
+    fault("SIGSTOP n3");
+    victim.suspend();
+    sleep(Duration.ofSeconds(20));
+    fault("SIGCONT n3");
+    victim.resume();
+    sleep(Duration.ofSeconds(5));
+    fault("PostgreSQL start");
+    postgres.start();
+    long restarted = workload.now();
+    fault("PostgreSQL listens");
+    awaitBackOrRestart(victim);
+    Await.until(
+        "writes sent after PostgreSQL's restart are acknowledged",
+        HEAL_TIMEOUT,
+        () -> workload.acknowledgedWritesSince(restarted) >= 100,
+        () -> "acknowledged since: " + workload.acknowledgedWritesSince(restarted));
+    fault("100 writes acknowledged after the restart");
+    sleep(Duration.ofSeconds(20));
+    finish("postgres-30s-sigstop-20s");
+  }
+
+  /** Node 3's wall clock jumps 5 minutes ahead while the workload runs (libfaketime). */
+  @Test
+  @Timeout(value = 12, unit = TimeUnit.MINUTES)
+  void clockOfANodeFiveMinutesAhead() throws Exception {
+    skewClock("clock-plus-5m", "+300");
+  }
+
+  /** Node 3's wall clock jumps 5 minutes back while the workload runs (libfaketime). */
+  @Test
+  @Timeout(value = 12, unit = TimeUnit.MINUTES)
+  void clockOfANodeFiveMinutesBehind() throws Exception {
+    skewClock("clock-minus-5m", "-300");
+  }
+
+  /**
+   * Starts node 3 under libfaketime with no offset, then sets its wall clock {@code offset} seconds
+   * off (CLOCK_REALTIME only: the monotonic clock Pekko's failure detector and timers use stays
+   * true, as with an NTP step). Besides the workload, which uses no time to live, it writes a
+   * record with a 10-minute TTL into a partition on each node and reports how far that record's
+   * expiry and its history time are from the test's clock.
+   */
+  private void skewClock(String name, String offset) throws Exception {
+    Path library = FakeClock.library();
+    Path clockFile = workDir.resolve("n3-faketime");
+    Files.writeString(clockFile, "+0\n");
+    begin(name, Map.of(3, FakeClock.nodeEnv(library, clockFile)));
+    fault("n3's wall clock " + offset + " s");
+    Files.writeString(clockFile, offset + "\n");
+    sleep(Duration.ofSeconds(5));
+    clockProbe();
+    sleep(Duration.ofSeconds(40));
+    fault("n3's wall clock true again");
+    Files.writeString(clockFile, "+0\n");
+    sleep(Duration.ofSeconds(15));
+    finish(name);
+  }
+
+  /** Per node: a 10-minute TTL written into one of its partitions, read back through node 1. */
+  private void clockProbe() throws Exception {
+    GridHttpClient client = new GridHttpClient(cluster.node(1).baseUri());
+    GridCluster.ClusterState state = cluster.state(cluster.node(1));
+    io.actorgrid.grid.internal.Partitioner partitioner =
+        new io.actorgrid.grid.internal.Partitioner(128);
+    for (NodeProcess node : cluster.nodes()) {
+      List<Integer> hosted = state.partitionsOf(node.clusterAddress());
+      String key = null;
+      for (int i = 0; key == null && i < 10_000; i++) {
+        if (hosted.contains(partitioner.partitionOf("clock", "c" + i))) {
+          key = "c" + i;
+        }
+      }
+      if (key == null) {
+        continue;
+      }
+      long before = System.currentTimeMillis();
+      var put =
+          client.send(
+              "PUT", GridHttpClient.entryPath("clock", key) + "?ttl=10m", "text/plain", "probe");
+      var get = client.get("clock", key);
+      var history = client.get(GridHttpClient.entryPath("clock", key) + "/history");
+      String expires = get.headers().firstValue("Grid-Expires-At").orElse("");
+      java.util.regex.Matcher time =
+          java.util.regex.Pattern.compile("\"time\"\\s*:\\s*\"([^\"]+)\"").matcher(history.body());
+      String report =
+          String.format(
+              "clock probe, partition on %s: PUT ttl=10m %d, expires %s s off the test's clock,"
+                  + " history time %s s off",
+              names(node),
+              put.statusCode(),
+              expires.isEmpty()
+                  ? "?"
+                  : String.format(
+                      "%+.1f",
+                      (java.time.Instant.parse(expires).toEpochMilli() - before - 600_000) / 1e3),
+              time.find()
+                  ? String.format(
+                      "%+.1f",
+                      (java.time.Instant.parse(time.group(1)).toEpochMilli() - before) / 1e3)
+                  : "?");
+      fault(report);
+    }
+  }
+
+  private List<String> keysHostedBy(NodeProcess node) throws Exception {
+    io.actorgrid.grid.internal.Partitioner partitioner =
+        new io.actorgrid.grid.internal.Partitioner(128);
+    List<Integer> hosted = cluster.state(cluster.node(1)).partitionsOf(node.clusterAddress());
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < RegisterWorkload.KEYS; i++) {
+      if (hosted.contains(partitioner.partitionOf(workloadMap, RegisterWorkload.key(i)))) {
+        keys.add(RegisterWorkload.key(i));
+      }
+    }
+    return keys;
+  }
+
+  private static void requireNft() {
+    assertTrue(
+        NetworkPartition.available(),
+        "needs nft and CAP_NET_ADMIN: run .ci/install-fault-tools as root");
+  }
+
+  private static void requireCgroup() {
+    assertTrue(
+        NodeCgroup.available(),
+        "needs a cgroup v2 hierarchy this user can make cgroups in (root), to match one node's"
+            + " packets");
+  }
+
   private static int clusterPort(NodeProcess node) {
     String address = node.clusterAddress();
     return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
@@ -240,12 +471,17 @@ class FaultInjectionTest extends OneClusterPerTest {
   }
 
   private void begin(String name) throws Exception {
-    cluster = GridCluster.startWithDefaultPartitions(workDir, 3);
+    begin(name, Map.of());
+  }
+
+  private void begin(String name, Map<Integer, Map<String, String>> envByNode) throws Exception {
+    cluster = GridCluster.startWithDefaultPartitions(workDir, 3, envByNode);
     awaitBalancedPartitions();
     inRotation.addAll(cluster.nodes());
+    workloadMap = "faults-" + name;
     workload =
         RegisterWorkload.start(
-            "faults-" + name, CLIENTS, () -> inRotation.stream().map(n -> target(n)).toList());
+            workloadMap, CLIENTS, () -> inRotation.stream().map(n -> target(n)).toList());
     sleep(WARM_UP);
   }
 
@@ -300,6 +536,17 @@ class FaultInjectionTest extends OneClusterPerTest {
   private void finish(String name) throws Exception {
     workload.stop();
     fault("workload stopped");
+    // A fault may down more nodes than its victim (a one-way partition makes the Split Brain
+    // Resolver down every node it finds indirectly connected): they exited, and start again.
+    for (NodeProcess node : cluster.nodes()) {
+      if (!node.isAlive()) {
+        inRotation.remove(node);
+        fault(names(node) + " had exited by itself (downed); restart");
+        node.restart();
+        node.awaitReady(NodeProcess.READY_TIMEOUT);
+        inRotation.add(node);
+      }
+    }
     cluster.awaitReadyAndUp(cluster.nodes());
     long deadline = workload.now() + HEAL_TIMEOUT.toNanos();
     for (NodeProcess node : cluster.nodes()) {

@@ -80,6 +80,7 @@ final class GridCluster implements AutoCloseable {
   private final int partitions;
   private final Map<String, String> extraEnv;
   private String seedNodes;
+  private Map<Integer, Map<String, String>> envByNode = Map.of();
 
   private GridCluster(
       Path workDir, PostgresServer postgres, int partitions, Map<String, String> extraEnv) {
@@ -107,6 +108,16 @@ final class GridCluster implements AutoCloseable {
   }
 
   /**
+   * As {@link #startWithDefaultPartitions(Path, int)}, with {@code envByNode} (by node number,
+   * counting from 1) added to those nodes' environment, at every start: a fault that one node
+   * carries from its start, such as a skewed clock or its own cgroup.
+   */
+  static GridCluster startWithDefaultPartitions(
+      Path workDir, int size, Map<Integer, Map<String, String>> envByNode) throws Exception {
+    return start(workDir, size, DEFAULT_PARTITIONS, Map.of(), envByNode);
+  }
+
+  /**
    * As {@link #start(Path, int)}, with {@code extraEnv} added to every node's environment (for
    * example member TLS, or GRID_ADMIN_TOKEN, which the cluster then sends on its own requests);
    * {@link #addNode(Map)} may give a later node other values.
@@ -121,9 +132,20 @@ final class GridCluster implements AutoCloseable {
 
   private static GridCluster start(
       Path workDir, int size, int partitions, Map<String, String> extraEnv) throws Exception {
+    return start(workDir, size, partitions, extraEnv, Map.of());
+  }
+
+  private static GridCluster start(
+      Path workDir,
+      int size,
+      int partitions,
+      Map<String, String> extraEnv,
+      Map<Integer, Map<String, String>> envByNode)
+      throws Exception {
     Instant started = Instant.now();
     GridCluster cluster =
         new GridCluster(workDir, PostgresServer.start(workDir.resolve("pg")), partitions, extraEnv);
+    cluster.envByNode = Map.copyOf(envByNode);
     try {
       List<NodePorts> ports = new ArrayList<>();
       for (int i = 0; i < size; i++) {
@@ -229,6 +251,7 @@ final class GridCluster implements AutoCloseable {
   private NodeProcess launch(NodePorts ports, Map<String, String> env) throws IOException {
     int number = nodes.size() + 1;
     Map<String, String> nodeEnv = new java.util.HashMap<>(env);
+    nodeEnv.putAll(envByNode.getOrDefault(number, Map.of()));
     nodeEnv.put("GRID_JOURNAL", "postgres");
     nodeEnv.put("GRID_JDBC_URL", postgres.jdbcUrl());
     nodeEnv.put("GRID_JDBC_USER", postgres.user());
@@ -269,6 +292,11 @@ final class GridCluster implements AutoCloseable {
 
   int partitions() {
     return partitions;
+  }
+
+  /** The port the journal's PostgreSQL server listens on. */
+  int postgresPort() {
+    return postgres.port();
   }
 
   /** The PostgreSQL data directory, for tests that stop and start the journal's server. */

@@ -39,13 +39,48 @@ final class NetworkPartition implements AutoCloseable {
   /** Drops every TCP packet to and from {@code port} on this machine until {@link #heal}. */
   void isolatePort(int port) throws IOException, InterruptedException {
     heal();
-    nft("add", "table", "inet", TABLE);
-    nft(
-        ("add chain inet " + TABLE + " output { type filter hook output priority 0 ; }")
-            .split(" "));
-    active = true;
-    nft("add", "rule", "inet", TABLE, "output", "tcp", "dport", Integer.toString(port), "drop");
-    nft("add", "rule", "inet", TABLE, "output", "tcp", "sport", Integer.toString(port), "drop");
+    rule("tcp", "dport", Integer.toString(port), "drop");
+    rule("tcp", "sport", Integer.toString(port), "drop");
+  }
+
+  /**
+   * Drops every TCP packet sent to {@code port} until {@link #heal}: whoever listens there receives
+   * nothing new (its own connections to others, on other ports, still work).
+   */
+  void dropTo(int port) throws IOException, InterruptedException {
+    rule("tcp", "dport", Integer.toString(port), "drop");
+  }
+
+  /**
+   * Drops every TCP packet that a process of {@code cgroup} sends to any of {@code ports} until
+   * {@link #heal}: that process can no longer reach those ports, while everything else on the
+   * machine, and whatever is sent to it, still gets through.
+   */
+  void dropFrom(NodeCgroup cgroup, List<Integer> ports) throws IOException, InterruptedException {
+    String set = "{ " + String.join(", ", ports.stream().map(String::valueOf).toList()) + " }";
+    rule(
+        "socket",
+        "cgroupv2",
+        "level",
+        "1",
+        "\"" + cgroup.nftPath() + "\"",
+        "tcp",
+        "dport",
+        set,
+        "drop");
+  }
+
+  private void rule(String... match) throws IOException, InterruptedException {
+    if (!active) {
+      nft("add", "table", "inet", TABLE);
+      nft(
+          ("add chain inet " + TABLE + " output { type filter hook output priority 0 ; }")
+              .split(" "));
+      active = true;
+    }
+    List<String> args = new ArrayList<>(List.of("add", "rule", "inet", TABLE, "output"));
+    args.addAll(List.of(match));
+    nft(args.toArray(String[]::new));
   }
 
   /** Removes the rules; a no-op when there are none. */

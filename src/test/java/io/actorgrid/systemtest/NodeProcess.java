@@ -39,6 +39,13 @@ final class NodeProcess implements AutoCloseable {
   static final String LOG_TAIL_HEADER = "--- last lines of node log ";
 
   private static final String MAIN_CLASS = "io.actorgrid.http.Main";
+
+  /**
+   * A key of {@code extraEnv} that is not passed to the node: the {@code cgroup.procs} file of a
+   * cgroup v2 directory the node's process starts in ({@link NodeCgroup}).
+   */
+  static final String CGROUP_PROCS = "ACTORGRID_TEST_CGROUP_PROCS";
+
   private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
   private static final int LOG_TAIL_BYTES = 24 * 1024;
   private static final int LOG_TAIL_LINES = 80;
@@ -129,6 +136,11 @@ final class NodeProcess implements AutoCloseable {
         "start #" + starts + " (http " + ports.http() + ", cluster " + ports.cluster() + ")");
 
     List<String> command = new ArrayList<>();
+    String cgroupProcs = extraEnv.get(CGROUP_PROCS);
+    if (cgroupProcs != null) {
+      // Into the cgroup before the JVM runs, so that every socket it opens belongs to it.
+      command.addAll(List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", cgroupProcs));
+    }
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
     command.addAll(jvmOptions);
@@ -147,6 +159,7 @@ final class NodeProcess implements AutoCloseable {
     env.put("GRID_CLUSTER_PORT", Integer.toString(ports.cluster()));
     env.put("GRID_DATA_DIR", dataDir.toString());
     env.putAll(extraEnv);
+    env.remove(CGROUP_PROCS);
     // Relative paths the node might write land in the test's temporary folder, not the repository.
     builder.directory(dataDir.getParent().toFile());
     builder.redirectErrorStream(true);

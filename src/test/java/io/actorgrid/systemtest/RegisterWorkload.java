@@ -119,6 +119,13 @@ final class RegisterWorkload {
         .count();
   }
 
+  /** As {@link #acknowledgedWritesSince(long)}, for writes of {@code key} only. */
+  long acknowledgedWritesSince(long sinceNanos, String key) {
+    return history.stream()
+        .filter(op -> op.acknowledgedWrite() && op.invoked() >= sinceNanos && op.key().equals(key))
+        .count();
+  }
+
   List<RegisterOp> history() {
     List<RegisterOp> ops = new ArrayList<>(history);
     ops.sort(Comparator.comparingLong(RegisterOp::invoked));

@@ -8,6 +8,7 @@ import io.actorgrid.grid.internal.EmbeddedJournals;
 import io.actorgrid.grid.internal.GridMetrics;
 import io.actorgrid.grid.internal.GridSettings;
 import io.actorgrid.grid.internal.Guardian;
+import io.actorgrid.grid.internal.H2Reopener;
 import io.actorgrid.grid.internal.HistoryRetention;
 import io.actorgrid.grid.internal.HistoryWalk;
 import io.actorgrid.grid.internal.MapConfig;
@@ -17,6 +18,7 @@ import io.actorgrid.grid.internal.NodeConfig;
 import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.grid.internal.PartitionRequests;
 import io.actorgrid.grid.internal.Partitioner;
+import io.actorgrid.grid.internal.PauseFence;
 import io.actorgrid.grid.internal.WriteOp;
 import io.actorgrid.grid.internal.rocks.RocksPersistence;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -87,6 +89,7 @@ public final class Grid implements AutoCloseable {
   private final GridMetrics metrics;
   private final PartitionRequests requests;
   private final ChangeFeeds changeFeeds;
+  private final PauseFence pauseFence;
   private HistoryWalk historyWalk;
 
   private Grid(ActorSystem<?> system, GridSettings settings, GridMetrics metrics) {
@@ -106,6 +109,7 @@ public final class Grid implements AutoCloseable {
     this.changeFeeds = new ChangeFeeds(system, settings, requests);
     // Started with the node, so that it has watched the heap before the first write arrives.
     MemoryGuard.get(system);
+    this.pauseFence = PauseFence.get(system);
   }
 
   /** Starts a node with {@code ConfigFactory.load()}. */
@@ -181,6 +185,10 @@ public final class Grid implements AutoCloseable {
         system.terminate();
         throw new IllegalStateException(
             "the journal schema could not be created (is the database reachable?): " + e, e);
+      }
+      if (settings.journal() == GridSettings.Journal.H2) {
+        // H2 closes its database when a write to its file fails (a full disk): open it again.
+        H2Reopener.start(system);
       }
     }
     GridMetrics metrics = new GridMetrics(registry, settings.partitions());
@@ -496,6 +504,31 @@ public final class Grid implements AutoCloseable {
     return changeFeeds.open(map, query);
   }
 
+  /**
+   * For a write the journal refused: a sentence saying that the disk under the embedded journal is
+   * full (less than 1 MiB usable), or an empty string (not embedded, or room left).
+   */
+  String fullDiskNote() {
+    if (settings.journal() != GridSettings.Journal.H2
+        && settings.journal() != GridSettings.Journal.ROCKSDB) {
+      return "";
+    }
+    try {
+      long usable = java.nio.file.Files.getFileStore(settings.dataDir()).getUsableSpace();
+      if (usable >= 1 << 20) {
+        return "";
+      }
+      return " The disk under the journal ("
+          + settings.dataDir()
+          + ") is full: "
+          + usable
+          + " bytes usable; the write may or may not have been written. Writes are accepted"
+          + " again by themselves once there is room.";
+    } catch (java.io.IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
   GridSettings settings() {
     return settings;
   }
@@ -528,6 +561,10 @@ public final class Grid implements AutoCloseable {
   /** As {@link #ask}, for a request that only reads, sent again if it gets no answer in time. */
   <R, T> CompletionStage<T> askToRead(
       int p, Function<ActorRef<R>, Partition.Command> message, Function<R, T> onReply) {
+    if (!pauseFence.readsAllowed()) {
+      // The partitions refuse too (PauseFence.guard); this says why.
+      return CompletableFuture.failedFuture(new GridUnavailableException(pauseFence.refusal()));
+    }
     return requests.askToRead(p, message, onReply);
   }
 

@@ -712,7 +712,8 @@ public final class GridMap {
           new GridUnavailableException(
               "the partition of key '"
                   + key
-                  + "' could not complete the write; it was not acknowledged. Retry shortly.");
+                  + "' could not complete the write; it was not acknowledged. Retry shortly."
+                  + grid.fullDiskNote());
     };
   }
 

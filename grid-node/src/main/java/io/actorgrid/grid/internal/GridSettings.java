@@ -41,7 +41,8 @@ public record GridSettings(
     double resumeWritesBelow,
     Duration historyRetention,
     Duration historySweepInterval,
-    Journal journal) {
+    Journal journal,
+    Duration pauseFenceThreshold) {
 
   /** Where events are persisted. */
   public enum Journal {
@@ -101,7 +102,8 @@ public record GridSettings(
         resumeBelow(c),
         historyRetention(c),
         c.getDuration("history.sweep-interval"),
-        journal(c));
+        journal(c),
+        c.getDuration("pause-fence.threshold"));
   }
 
   /**

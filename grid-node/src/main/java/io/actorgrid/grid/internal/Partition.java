@@ -106,7 +106,9 @@ public final class Partition implements PartitionProtocol {
     return Entity.of(
             TYPE_KEY,
             ctx ->
-                Partition.create(Integer.parseInt(ctx.getEntityId()), settings, metrics, retention))
+                PauseFence.guard(
+                    Partition.create(
+                        Integer.parseInt(ctx.getEntityId()), settings, metrics, retention)))
         .withMessageExtractor(new OneShardPerPartition())
         .withStopMessage(HandOff.INSTANCE);
   }
