@@ -95,7 +95,7 @@ public final class ChangeFeeds {
 
   /**
    * The publisher of a feed. Each subscriber runs a feed of its own. The node's HTTP routes take
-   * the feed as a stream instead ({@link #started()}), which saves a hand-over per change.
+   * the feed as a stream instead ({@link #startedInBatches()}), which saves a hand-over per change.
    */
   public final class FeedPublisher implements Flow.Publisher<Change> {
     private final Supplier<ChangeFeed> feeds;
@@ -114,14 +114,9 @@ public final class ChangeFeeds {
     /**
      * A feed whose start is resolved and checked: the stage fails as the publisher's subscriber
      * would fail before its first item (ChangesGoneException, GridUnavailableException), else gives
-     * the feed's stream, which starts with the checkpoint of that start.
+     * the feed's stream in the batches the feed finds them (none empty), starting with the
+     * checkpoint of that start.
      */
-    public CompletionStage<Source<Change, NotUsed>> started() {
-      ChangeFeed feed = feeds.get();
-      return feed.prestart().thenApply(ignored -> feed.source());
-    }
-
-    /** As {@link #started()}, with the changes in the batches the feed finds them (none empty). */
     public CompletionStage<Source<List<FeedItem>, NotUsed>> startedInBatches() {
       ChangeFeed feed = feeds.get();
       return feed.prestart().thenApply(ignored -> feed.batches());
