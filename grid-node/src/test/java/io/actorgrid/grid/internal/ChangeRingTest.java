@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** The hub's ring: what live feeds follow, and where a feed may join it. */
 class ChangeRingTest {
-  // A ring of 4 partitions: the ring does not depend on the count, and each position is written out.
+  // A ring of 4 partitions: the ring does not depend on the count, and each position is written
+  // out.
   private static final int PARTITIONS = 4;
 
   private static JournalReader.StoredEvent put(long seq, String key) {
