@@ -2,6 +2,7 @@ package io.actorgrid.systemtest;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.actorgrid.testing.CassandraServer;
 import io.actorgrid.testing.PostgresServer;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -20,7 +21,8 @@ import java.util.stream.Collectors;
 /**
  * Node processes that form one cluster on one real PostgreSQL journal, as an operator runs them:
  * every node gets the same seed nodes (the cluster ports of the first two nodes), {@code
- * GRID_JOURNAL=postgres} and the same number of partitions.
+ * GRID_JOURNAL=postgres} and the same number of partitions. {@link #startOnCassandra} puts them on
+ * one real Cassandra node instead ({@code GRID_JOURNAL=cassandra}).
  *
  * <p>The cluster runs {@value #PARTITIONS} partitions instead of the default 128 unless a test asks
  * for the default ({@link #startWithDefaultPartitions}): nodes start and recover faster on a small
@@ -74,6 +76,7 @@ final class GridCluster implements AutoCloseable {
 
   private final Path workDir;
   private final PostgresServer postgres;
+  private final CassandraServer cassandra;
   private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
   private final RoundRobinClients clients = new RoundRobinClients();
   private final Set<Integer> usedPorts = new HashSet<>();
@@ -83,9 +86,14 @@ final class GridCluster implements AutoCloseable {
   private Map<Integer, Map<String, String>> envByNode = Map.of();
 
   private GridCluster(
-      Path workDir, PostgresServer postgres, int partitions, Map<String, String> extraEnv) {
+      Path workDir,
+      PostgresServer postgres,
+      CassandraServer cassandra,
+      int partitions,
+      Map<String, String> extraEnv) {
     this.workDir = workDir;
     this.postgres = postgres;
+    this.cassandra = cassandra;
     this.partitions = partitions;
     this.extraEnv = Map.copyOf(extraEnv);
   }
@@ -118,6 +126,22 @@ final class GridCluster implements AutoCloseable {
   }
 
   /**
+   * As {@link #startWithDefaultPartitions(Path, int, Map)}, on a Cassandra node started for the
+   * cluster (grid-node's test {@link CassandraServer}, a JVM of its own with a 1 GiB heap) instead
+   * of PostgreSQL.
+   */
+  static GridCluster startOnCassandra(
+      Path workDir, int size, Map<Integer, Map<String, String>> envByNode) throws Exception {
+    Instant started = Instant.now();
+    CassandraServer cassandra = CassandraServer.start(workDir.resolve("cassandra"));
+    System.out.printf(
+        "Cassandra listened %d ms after its start%n",
+        Duration.between(started, Instant.now()).toMillis());
+    GridCluster cluster = new GridCluster(workDir, null, cassandra, DEFAULT_PARTITIONS, Map.of());
+    return cluster.form(size, envByNode, started);
+  }
+
+  /**
    * As {@link #start(Path, int)}, with {@code extraEnv} added to every node's environment (for
    * example member TLS, or GRID_ADMIN_TOKEN, which the cluster then sends on its own requests);
    * {@link #addNode(Map)} may give a later node other values.
@@ -144,7 +168,17 @@ final class GridCluster implements AutoCloseable {
       throws Exception {
     Instant started = Instant.now();
     GridCluster cluster =
-        new GridCluster(workDir, PostgresServer.start(workDir.resolve("pg")), partitions, extraEnv);
+        new GridCluster(
+            workDir, PostgresServer.start(workDir.resolve("pg")), null, partitions, extraEnv);
+    return cluster.form(size, envByNode, started);
+  }
+
+  /**
+   * Starts {@code size} nodes on this cluster's journal server and waits as {@link #start} says.
+   */
+  private GridCluster form(int size, Map<Integer, Map<String, String>> envByNode, Instant started)
+      throws Exception {
+    GridCluster cluster = this;
     cluster.envByNode = Map.copyOf(envByNode);
     try {
       List<NodePorts> ports = new ArrayList<>();
@@ -166,7 +200,7 @@ final class GridCluster implements AutoCloseable {
         cluster.awaitHostsPartitions(node);
       }
       System.out.printf(
-          "cluster of %d nodes formed %d ms after start (PostgreSQL included), partitions by"
+          "cluster of %d nodes formed %d ms after start (journal server included), partitions by"
               + " node: %s; every node hosted partitions %d ms later: %s%n",
           size,
           Duration.between(started, formed).toMillis(),
@@ -252,9 +286,14 @@ final class GridCluster implements AutoCloseable {
     int number = nodes.size() + 1;
     Map<String, String> nodeEnv = new java.util.HashMap<>(env);
     nodeEnv.putAll(envByNode.getOrDefault(number, Map.of()));
-    nodeEnv.put("GRID_JOURNAL", "postgres");
-    nodeEnv.put("GRID_JDBC_URL", postgres.jdbcUrl());
-    nodeEnv.put("GRID_JDBC_USER", postgres.user());
+    if (cassandra != null) {
+      nodeEnv.put("GRID_JOURNAL", "cassandra");
+      nodeEnv.put("GRID_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint());
+    } else {
+      nodeEnv.put("GRID_JOURNAL", "postgres");
+      nodeEnv.put("GRID_JDBC_URL", postgres.jdbcUrl());
+      nodeEnv.put("GRID_JDBC_USER", postgres.user());
+    }
     nodeEnv.put("GRID_SEED_NODES", seedNodes);
     NodeProcess node =
         NodeProcess.start(
@@ -355,10 +394,15 @@ final class GridCluster implements AutoCloseable {
     }
   }
 
-  /** Kills every node still running, then stops PostgreSQL. */
+  /** Kills every node still running, then stops the journal's server. */
   @Override
   public void close() {
     nodes.forEach(NodeProcess::close);
-    postgres.close();
+    if (postgres != null) {
+      postgres.close();
+    }
+    if (cassandra != null) {
+      cassandra.close();
+    }
   }
 }
