@@ -40,8 +40,8 @@ import org.junit.jupiter.api.Timeout;
 @Tag("faults")
 class StaleReadAfterPauseTest extends OneClusterPerTest {
 
-  private static final String MAP = "stale";
-  private static final int KEYS = 16;
+  static final String MAP = "stale";
+  static final int KEYS = 16;
   private static final Duration FAILOVER_TIMEOUT = Duration.ofMinutes(2);
   private static final int ANSWER_TIMEOUT_MILLIS = 60_000;
 
@@ -65,7 +65,7 @@ class StaleReadAfterPauseTest extends OneClusterPerTest {
             threshold == null ? Map.of() : Map.of("GRID_PAUSE_FENCE_THRESHOLD", threshold));
     NodeProcess survivor = cluster.node(1);
     NodeProcess victim = cluster.node(3);
-    List<String> keys = keysHostedBy(cluster.state(survivor), victim);
+    List<String> keys = keysHostedBy(cluster.state(survivor), victim, GridCluster.PARTITIONS);
     GridHttpClient viaVictim = new GridHttpClient(victim.baseUri());
     GridHttpClient viaSurvivor = new GridHttpClient(survivor.baseUri());
     Instant deadline = Instant.now().plus(FAILOVER_TIMEOUT);
@@ -142,7 +142,7 @@ class StaleReadAfterPauseTest extends OneClusterPerTest {
   }
 
   /** The status line and body the node answered, or what happened instead. */
-  private static String answer(Socket socket) {
+  static String answer(Socket socket) {
     try {
       socket.setSoTimeout(ANSWER_TIMEOUT_MILLIS);
       InputStream in = socket.getInputStream();
@@ -155,8 +155,7 @@ class StaleReadAfterPauseTest extends OneClusterPerTest {
     }
   }
 
-  private static java.net.http.HttpRequest putRequest(
-      GridHttpClient client, String key, String value) {
+  static java.net.http.HttpRequest putRequest(GridHttpClient client, String key, String value) {
     return client
         .request(GridHttpClient.entryPath(MAP, key))
         .header("Content-Type", "text/plain")
@@ -164,8 +163,9 @@ class StaleReadAfterPauseTest extends OneClusterPerTest {
         .build();
   }
 
-  private static List<String> keysHostedBy(GridCluster.ClusterState state, NodeProcess host) {
-    Partitioner partitioner = new Partitioner(GridCluster.PARTITIONS);
+  static List<String> keysHostedBy(
+      GridCluster.ClusterState state, NodeProcess host, int partitions) {
+    Partitioner partitioner = new Partitioner(partitions);
     List<Integer> hosted = state.partitionsOf(host.clusterAddress());
     assertFalse(hosted.isEmpty(), host + " hosts no partition");
     List<String> keys = new ArrayList<>();
