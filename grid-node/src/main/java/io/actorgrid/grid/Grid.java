@@ -4,23 +4,22 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.actorgrid.grid.internal.ChangeFeeds;
 import io.actorgrid.grid.internal.ChangeHub;
+import io.actorgrid.grid.internal.ClusterViews;
 import io.actorgrid.grid.internal.EmbeddedJournals;
 import io.actorgrid.grid.internal.GridMetrics;
 import io.actorgrid.grid.internal.GridSettings;
-import io.actorgrid.grid.internal.Guardian;
-import io.actorgrid.grid.internal.H2Reopener;
 import io.actorgrid.grid.internal.HistoryRetention;
 import io.actorgrid.grid.internal.HistoryWalk;
 import io.actorgrid.grid.internal.MapConfig;
 import io.actorgrid.grid.internal.MapSettingsDirectory;
 import io.actorgrid.grid.internal.MemoryGuard;
-import io.actorgrid.grid.internal.NodeConfig;
+import io.actorgrid.grid.internal.NodeReadiness;
+import io.actorgrid.grid.internal.NodeStartup;
 import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.grid.internal.PartitionRequests;
 import io.actorgrid.grid.internal.Partitioner;
 import io.actorgrid.grid.internal.PauseFence;
 import io.actorgrid.grid.internal.WriteOp;
-import io.actorgrid.grid.internal.rocks.RocksPersistence;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
@@ -28,26 +27,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * An ActorGrid node running in this JVM, and the entry point of the embedded API.
@@ -82,14 +72,12 @@ public final class Grid implements AutoCloseable {
   private final GridSettings settings;
   private final ClusterSharding sharding;
   private final Partitioner partitioner;
-  private final CompletableFuture<Void> warmedUp = new CompletableFuture<>();
-  private final AtomicInteger partitionsAnswered = new AtomicInteger();
-  private final CompletableFuture<Void> settingsRead = new CompletableFuture<>();
   private final MapSettingsDirectory mapSettings;
   private final GridMetrics metrics;
   private final PartitionRequests requests;
   private final ChangeFeeds changeFeeds;
   private final PauseFence pauseFence;
+  private final NodeReadiness readiness;
   private HistoryWalk historyWalk;
 
   private Grid(ActorSystem<?> system, GridSettings settings, GridMetrics metrics) {
@@ -110,6 +98,8 @@ public final class Grid implements AutoCloseable {
     // Started with the node, so that it has watched the heap before the first write arrives.
     MemoryGuard.get(system);
     this.pauseFence = PauseFence.get(system);
+    this.readiness =
+        new NodeReadiness(system, settings, requests, mapSettings, system.executionContext());
   }
 
   /** Starts a node with {@code ConfigFactory.load()}. */
@@ -137,66 +127,8 @@ public final class Grid implements AutoCloseable {
    */
   public static Grid start(Config config, MeterRegistry registry) {
     GridSettings settings = GridSettings.from(config);
-    if (!settings.journal().shared() && settings.joinsOthers()) {
-      throw new IllegalStateException(
-          "this node is configured to join other nodes (seed nodes or bootstrap), but its journal"
-              + " is embedded ("
-              + settings.journal().name().toLowerCase(java.util.Locale.ROOT)
-              + " under the data directory), which only this node can use: nodes would persist"
-              + " the same partitions to different files. Use a shared journal for clusters:"
-              + " GRID_JOURNAL=postgres with GRID_JDBC_URL, or GRID_JOURNAL=cassandra.");
-    }
-    EmbeddedJournals.check(
-        settings,
-        !config.getString("actorgrid.journal.h2-url").isEmpty()
-            || !config.getString("actorgrid.journal.rocksdb.dir").isEmpty());
-    Config effective = NodeConfig.effective(config, settings);
-    ActorSystem<?> system =
-        ActorSystem.create(Guardian.create(settings), GridSettings.SYSTEM_NAME, effective);
-    if (EmbeddedJournals.keptH2(config, settings)) {
-      system
-          .log()
-          .warn(
-              "The data directory {} holds an H2 journal (made by an older version, whose default"
-                  + " was H2), so this node goes on with H2. New data directories get RocksDB,"
-                  + " the default since then: about twice the writes per second and faster"
-                  + " restarts. To move this one, stop the node and run: bin/actorgrid migrate"
-                  + " (docs/operations.md, \"Moving from H2 to RocksDB\"). GRID_JOURNAL=h2 keeps"
-                  + " H2 without this message.",
-              settings.dataDir());
-    }
-    if (settings.journal() == GridSettings.Journal.ROCKSDB) {
-      // No schema; opened now, so that a locked or unreadable directory fails the start.
-      try {
-        RocksPersistence.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system));
-      } catch (RuntimeException e) {
-        system.terminate();
-        throw new IllegalStateException("the RocksDB journal could not be opened: " + e, e);
-      }
-    } else if (settings.journal() != GridSettings.Journal.CASSANDRA) {
-      // Cassandra's plugin creates its keyspace and tables itself (schema-autocreate).
-      try {
-        (settings.journal() == GridSettings.Journal.H2
-                ? SchemaUtils.applyScript(h2Schema(), system)
-                : SchemaUtils.createIfNotExists(system))
-            .toCompletableFuture()
-            .get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        system.terminate();
-        throw new IllegalStateException(
-            "the journal schema could not be created (is the database reachable?): " + e, e);
-      }
-      if (settings.journal() == GridSettings.Journal.H2) {
-        // H2 closes its database when a write to its file fails (a full disk): open it again.
-        H2Reopener.start(system);
-      }
-    }
-    GridMetrics metrics = new GridMetrics(registry, settings.partitions());
-    clusterGauges(metrics, system);
-    if (settings.journal() == GridSettings.Journal.ROCKSDB) {
-      RocksPersistence.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
-          .registerMetrics(metrics);
-    }
+    ActorSystem<?> system = NodeStartup.startSystem(config, settings);
+    GridMetrics metrics = NodeStartup.metrics(registry, settings, system);
     Grid grid = new Grid(system, settings, metrics);
     grid.sharding.init(
         Partition.entity(
@@ -208,55 +140,8 @@ public final class Grid implements AutoCloseable {
                 settings.historySweepInterval(),
                 () -> grid.historyWalk().reader(),
                 grid.executor())));
-    for (int p = 0; p < settings.partitions(); p++) {
-      grid.warmUp(p);
-    }
+    grid.readiness.start();
     return grid;
-  }
-
-  /** Member statuses by their label in {@code actorgrid_cluster_members}. */
-  private static final Map<String, MemberStatus> STATUSES =
-      Map.of(
-          "joining", MemberStatus.joining(),
-          "weakly_up", MemberStatus.weaklyUp(),
-          "up", MemberStatus.up(),
-          "preparing_for_shutdown", MemberStatus.shuttingDown(),
-          "ready_for_shutdown", MemberStatus.shutDown(),
-          "leaving", MemberStatus.leaving(),
-          "exiting", MemberStatus.exiting(),
-          "down", MemberStatus.down());
-
-  /** Members by status and unreachable members, as this node sees the cluster when scraped. */
-  private static void clusterGauges(GridMetrics metrics, ActorSystem<?> system) {
-    Cluster cluster = Cluster.get(system);
-    STATUSES.forEach(
-        (label, status) ->
-            metrics.gauge(
-                "actorgrid.cluster.members",
-                "Members of the cluster by status, as this node sees it",
-                "status",
-                label,
-                () -> {
-                  int n = 0;
-                  for (Member m : cluster.state().getMembers()) {
-                    if (m.status().equals(status)) {
-                      n++;
-                    }
-                  }
-                  return n;
-                }));
-    metrics.gauge(
-        "actorgrid.cluster.unreachable.members",
-        "Members this node's failure detector marks unreachable",
-        () -> cluster.state().getUnreachable().size());
-  }
-
-  private static String h2Schema() {
-    try (var in = Grid.class.getResourceAsStream("h2-schema.sql")) {
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    } catch (java.io.IOException | NullPointerException e) {
-      throw new IllegalStateException("h2-schema.sql is missing from the grid-node jar", e);
-    }
   }
 
   /**
@@ -365,74 +250,12 @@ public final class Grid implements AutoCloseable {
    * coordinator can tell (see {@link ClusterView#partitions()}).
    */
   public CompletionStage<ClusterView> cluster() {
-    Cluster cluster = Cluster.get(system);
-    var state = cluster.state();
-    List<ClusterView.Member> members = new ArrayList<>();
-    for (Member m : state.getMembers()) {
-      members.add(
-          new ClusterView.Member(
-              m.address().toString(),
-              m.status().toString(),
-              Set.copyOf(m.getRoles()),
-              !state.getUnreachable().contains(m)));
-    }
-    String leader = state.getLeader() == null ? null : state.getLeader().toString();
-    // Each reachable member's shard region says which partitions it hosts. (The coordinator's
-    // cluster-wide statistics answer nothing at all while any member is unreachable.)
-    Map<String, CompletableFuture<List<Integer>>> hosted = new TreeMap<>();
-    for (Member m : state.getMembers()) {
-      if (!state.getUnreachable().contains(m)) {
-        hosted.put(
-            m.address().toString(),
-            PartitionRequests.hostedBy(system, m.address(), settings.requestTimeout(), executor()));
-      }
-    }
-    return CompletableFuture.allOf(hosted.values().toArray(CompletableFuture[]::new))
-        .handleAsync(
-            (ignored, error) -> {
-              Map<String, List<Integer>> partitions = new TreeMap<>();
-              hosted.forEach(
-                  (address, reply) -> {
-                    if (!reply.isCompletedExceptionally() && !reply.join().isEmpty()) {
-                      partitions.put(address, reply.join());
-                    }
-                  });
-              return new ClusterView(
-                  cluster.selfMember().address().toString(), leader, members, partitions);
-            },
-            executor());
+    return ClusterViews.of(system, settings, executor());
   }
 
   /** Whether the node serves; see {@link Readiness}. */
   public CompletionStage<Readiness> readiness() {
-    if (CoordinatedShutdown.get(system).getShutdownReason().isPresent()) {
-      return CompletableFuture.completedFuture(new Readiness(false, "the node is shutting down"));
-    }
-    MemberStatus status = Cluster.get(system).selfMember().status();
-    if (status != MemberStatus.up()) {
-      return CompletableFuture.completedFuture(
-          new Readiness(false, "the node is not up in its cluster (status " + status + ")"));
-    }
-    if (!warmedUp.isDone()) {
-      return CompletableFuture.completedFuture(
-          new Readiness(
-              false,
-              partitionsAnswered.get()
-                  + " of "
-                  + settings.partitions()
-                  + " partitions have recovered"));
-    }
-    if (!settingsRead.isDone()) {
-      return CompletableFuture.completedFuture(
-          new Readiness(false, "the map settings are not yet read from a majority of the nodes"));
-    }
-    return probeJournal()
-        .handleAsync(
-            (done, error) ->
-                error == null
-                    ? new Readiness(true, "ready")
-                    : new Readiness(false, "the journal does not answer: " + error),
-            executor());
+    return readiness.readiness();
   }
 
   /**
@@ -509,24 +332,7 @@ public final class Grid implements AutoCloseable {
    * full (less than 1 MiB usable), or an empty string (not embedded, or room left).
    */
   String fullDiskNote() {
-    if (settings.journal() != GridSettings.Journal.H2
-        && settings.journal() != GridSettings.Journal.ROCKSDB) {
-      return "";
-    }
-    try {
-      long usable = java.nio.file.Files.getFileStore(settings.dataDir()).getUsableSpace();
-      if (usable >= 1 << 20) {
-        return "";
-      }
-      return " The disk under the journal ("
-          + settings.dataDir()
-          + ") is full: "
-          + usable
-          + " bytes usable; the write may or may not have been written. Writes are accepted"
-          + " again by themselves once there is room.";
-    } catch (java.io.IOException | RuntimeException e) {
-      return "";
-    }
+    return EmbeddedJournals.fullDiskNote(settings);
   }
 
   GridSettings settings() {
@@ -651,59 +457,4 @@ public final class Grid implements AutoCloseable {
   }
 
   private static final MapConfig NO_CONFIG = new MapConfig(0, 0, 0, 0, 0);
-
-  private void warmUp(int p) {
-    requests
-        .ask(p, Partition.Ping::new, Function.identity(), false)
-        .whenComplete(
-            (pong, error) -> {
-              if (error == null) {
-                if (partitionsAnswered.incrementAndGet() == settings.partitions()) {
-                  warmedUp.complete(null);
-                  readMapSettings();
-                }
-              } else if (!system.getWhenTerminated().toCompletableFuture().isDone()) {
-                system
-                    .scheduler()
-                    .scheduleOnce(
-                        Duration.ofSeconds(1), () -> warmUp(p), system.executionContext());
-              }
-            });
-  }
-
-  /**
-   * Reads the map settings from a majority of the nodes once every partition has answered (and so
-   * has published its settings), retrying until it succeeds: a node that joins a running cluster
-   * knows every map's settings before it is ready.
-   */
-  private void readMapSettings() {
-    mapSettings
-        .readFromMajority(system, settings.requestTimeout(), executor())
-        .whenComplete(
-            (done, error) -> {
-              if (error == null) {
-                settingsRead.complete(null);
-              } else if (!system.getWhenTerminated().toCompletableFuture().isDone()) {
-                system
-                    .scheduler()
-                    .scheduleOnce(
-                        Duration.ofSeconds(1), this::readMapSettings, system.executionContext());
-              }
-            });
-  }
-
-  private CompletionStage<Void> probeJournal() {
-    // A real query against the journal, cheap with the (persistence id, sequence number) index.
-    var journal =
-        PersistenceQuery.get(system)
-            .getReadJournalFor(
-                CurrentEventsByPersistenceIdQuery.class, settings.journal().readJournalPluginId());
-    return journal
-        .currentEventsByPersistenceId(
-            Partition.persistenceId(0).id(), Long.MAX_VALUE - 1, Long.MAX_VALUE)
-        .runWith(Sink.ignore(), system)
-        .toCompletableFuture()
-        .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .thenApplyAsync(done -> null, executor());
-  }
 }

@@ -1,20 +1,17 @@
 package io.actorgrid.grid;
 
 import io.actorgrid.grid.internal.BatchPlan;
-import io.actorgrid.grid.internal.JsonValues;
 import io.actorgrid.grid.internal.ListPages;
 import io.actorgrid.grid.internal.MapConfig;
+import io.actorgrid.grid.internal.MapReplies;
+import io.actorgrid.grid.internal.MapRequests;
 import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.grid.internal.PartitionState;
-import io.actorgrid.grid.internal.StoredEntry;
 import io.actorgrid.grid.internal.WriteOp;
 import io.actorgrid.grid.internal.WriteOutcome;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -58,12 +55,18 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public final class GridMap {
 
+  // The facade: the checks and operations are built in MapRequests, the partitions' answers read
+  // in MapReplies, batches and pages spread over the partitions by BatchPlan and ListPages.
   private final Grid grid;
   private final String name;
+  private final MapRequests requests;
+  private final MapReplies replies;
 
   GridMap(Grid grid, String name) {
     this.grid = grid;
     this.name = name;
+    this.requests = new MapRequests(name, grid.settings());
+    this.replies = new MapReplies(name, grid::fullDiskNote);
   }
 
   public String name() {
@@ -94,31 +97,9 @@ public final class GridMap {
    */
   public CompletionStage<WriteResult> put(
       String key, byte[] value, String contentType, WriteOptions options) {
-    return validated(
-            () -> {
-              checkKey(key);
-              if (value == null) {
-                throw new InvalidRequestException("the value is missing");
-              }
-              checkNodeValueLimit(value.length);
-              checkTtl(options.ttl());
-            })
-        .thenCompose(
-            config -> {
-              checkMapValueLimit(config, value.length);
-              return write(
-                  key,
-                  putOp(
-                      key,
-                      value,
-                      contentType,
-                      expected(options.precondition()),
-                      options.ttl(),
-                      config,
-                      options.idempotencyKey(),
-                      options.principal()));
-            })
-        .thenApply(outcome -> writeResult(key, outcome));
+    return validated(() -> requests.checkPut(key, value, options.ttl()))
+        .thenCompose(config -> write(key, requests.put(key, value, contentType, options, config)))
+        .thenApply(outcome -> replies.writeResult(key, outcome));
   }
 
   /** The record, or empty when the key has none (or it has expired). */
@@ -137,7 +118,7 @@ public final class GridMap {
                             + "' is recovering and holds as many requests as it can. Retry"
                             + " shortly.");
                   }
-                  return Optional.ofNullable(reply.entry()).map(this::toEntry);
+                  return Optional.ofNullable(reply.entry()).map(replies::toEntry);
                 }));
   }
 
@@ -201,13 +182,7 @@ public final class GridMap {
     return withValidKey(
         key,
         () ->
-            write(
-                    key,
-                    deleteOp(
-                        key,
-                        expected(options.precondition()),
-                        options.idempotencyKey(),
-                        options.principal()))
+            write(key, requests.delete(key, options))
                 .thenApply(outcome -> outcome.status() == WriteOutcome.Status.DELETED));
   }
 
@@ -223,32 +198,9 @@ public final class GridMap {
    * PreconditionFailedException} when the precondition fails.
    */
   public CompletionStage<WriteResult> patch(String key, byte[] mergePatch, WriteOptions options) {
-    return validated(
-            () -> {
-              checkKey(key);
-              if (mergePatch == null || JsonValues.parse(mergePatch) == null) {
-                throw new InvalidRequestException(
-                    "the merge patch is not one JSON value (RFC 7396); send a JSON object such as"
-                        + " {\"name\":\"Alice\"}, with null for members to remove");
-              }
-              checkNodeValueLimit(mergePatch.length);
-            })
-        .thenCompose(
-            config -> {
-              long expected = expected(options.precondition());
-              return write(
-                  key,
-                  new WriteOp.Patch(
-                      name,
-                      key,
-                      mergePatch,
-                      expected,
-                      valueLimit(config),
-                      WriteOp.Request.of(
-                          options.idempotencyKey(), "patch", name, key, mergePatch, expected),
-                      options.principal()));
-            })
-        .thenApply(outcome -> writeResult(key, outcome));
+    return validated(() -> requests.checkPatch(key, mergePatch))
+        .thenCompose(config -> write(key, requests.patch(key, mergePatch, options, config)))
+        .thenApply(outcome -> replies.writeResult(key, outcome));
   }
 
   /**
@@ -261,37 +213,9 @@ public final class GridMap {
    * overflow a 64-bit integer.
    */
   public CompletionStage<CounterResult> increment(String key, long delta, WriteOptions options) {
-    return validated(
-            () -> {
-              checkKey(key);
-              checkTtl(options.ttl());
-              if (options.precondition() != Precondition.none()) {
-                throw new InvalidRequestException(
-                    "an increment takes no precondition: it applies to the current value");
-              }
-            })
-        .thenCompose(
-            config -> {
-              long ttl = ttlMillis(options.ttl(), config);
-              return write(
-                  key,
-                  new WriteOp.Increment(
-                      name,
-                      key,
-                      delta,
-                      ttl,
-                      WriteOp.Request.of(
-                          options.idempotencyKey(), "increment", name, key, delta, options.ttl()),
-                      options.principal()));
-            })
-        .thenApply(
-            outcome ->
-                new CounterResult(
-                    name,
-                    key,
-                    Long.parseLong(new String(outcome.entry().value(), StandardCharsets.US_ASCII)),
-                    outcome.version(),
-                    outcome.status() == WriteOutcome.Status.CREATED));
+    return validated(() -> requests.checkIncrement(key, options))
+        .thenCompose(config -> write(key, requests.increment(key, delta, options, config)))
+        .thenApply(outcome -> replies.counterResult(key, outcome));
   }
 
   /**
@@ -326,132 +250,27 @@ public final class GridMap {
       }
     }
     return validated(
-            () -> {
-              if (items == null || items.isEmpty()) {
-                throw new InvalidRequestException("the batch has no items; send 1 or more");
-              }
-              if (idempotencyKey != null) {
-                WriteOptions.checkIdempotencyKey(idempotencyKey);
-              }
-              if (items.size() > grid.settings().maxBatchItems()) {
-                throw new BatchTooLargeException(items.size(), grid.settings().maxBatchItems());
-              }
-              for (int i = 0; i < items.size(); i++) {
-                BatchItem item = items.get(i);
-                try {
-                  checkKey(item.key());
-                  if (item.kind() == BatchItem.Kind.PUT) {
-                    if (item.value() == null) {
-                      throw new InvalidRequestException("a put needs a value");
-                    }
-                    checkNodeValueLimit(item.value().length);
-                    checkTtl(item.ttl());
-                  }
-                } catch (GridException e) {
-                  throw itemFailure(i, e);
-                }
-              }
-              if (items.stream().anyMatch(item -> item.kind() == BatchItem.Kind.PUT)) {}
-            })
+            () ->
+                requests.checkBatch(
+                    items,
+                    () -> {
+                      if (idempotencyKey != null) {
+                        WriteOptions.checkIdempotencyKey(idempotencyKey);
+                      }
+                    }))
         .thenCompose(config -> runBatch(items, idempotencyKey, principal, config));
   }
 
   private CompletionStage<List<BatchResult>> runBatch(
       List<BatchItem> items, String idempotencyKey, String principal, MapConfig config) {
-    List<WriteOp> ops = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      BatchItem item = items.get(i);
-      String itemKey = idempotencyKey == null ? null : idempotencyKey + "#" + i;
-      long expected = expected(item.precondition());
-      switch (item.kind()) {
-        case GET -> ops.add(new WriteOp.Read(name, item.key()));
-        case DELETE -> ops.add(deleteOp(item.key(), expected, itemKey, principal));
-        case PUT -> {
-          try {
-            checkMapValueLimit(config, item.value().length);
-          } catch (GridException e) {
-            throw itemFailure(i, e);
-          }
-          ops.add(
-              putOp(
-                  item.key(),
-                  item.value(),
-                  item.contentType(),
-                  expected,
-                  item.ttl(),
-                  config,
-                  itemKey,
-                  principal));
-        }
-      }
-    }
-    Map<Integer, List<Integer>> byPartition =
-        BatchPlan.byPartition(ops, this::partitionOf, grid.settings().maxBatchPartitionBytes());
-    BatchResult[] results = new BatchResult[items.size()];
-    List<CompletableFuture<Void>> done = new ArrayList<>(byPartition.size());
-    byPartition.forEach(
-        (partition, indexes) -> {
-          List<WriteOp> group = indexes.stream().map(ops::get).toList();
-          done.add(
-              grid.askToWrite(partition, group, Partition.Outcomes::outcomes)
-                  .handle(
-                      (outcomes, error) -> {
-                        for (int j = 0; j < indexes.size(); j++) {
-                          int i = indexes.get(j);
-                          results[i] =
-                              error != null
-                                  ? failedItem(items.get(i).key(), error)
-                                  : batchResult(items.get(i).key(), outcomes.get(j));
-                        }
-                        return (Void) null;
-                      })
-                  .toCompletableFuture());
-        });
-    return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
-        .thenApplyAsync(ignored -> List.of(results), grid.executor());
-  }
-
-  /** An invalid batch item's failure, with its position and the same status. */
-  private static GridException itemFailure(int index, GridException e) {
-    String message = "items[" + index + "]: " + e.getMessage();
-    return e instanceof ValueTooLargeException tooLarge
-        ? new ValueTooLargeException(message, tooLarge.size(), tooLarge.limit())
-        : new InvalidRequestException(message);
-  }
-
-  private BatchResult batchResult(String key, WriteOutcome outcome) {
-    return switch (outcome.status()) {
-      case CREATED ->
-          new BatchResult(key, BatchResult.Outcome.CREATED, outcome.version(), null, null);
-      case UPDATED ->
-          new BatchResult(key, BatchResult.Outcome.UPDATED, outcome.version(), null, null);
-      case DELETED ->
-          new BatchResult(key, BatchResult.Outcome.DELETED, outcome.version(), null, null);
-      case FOUND ->
-          new BatchResult(
-              key, BatchResult.Outcome.FOUND, outcome.version(), toEntry(outcome.entry()), null);
-      case NOT_FOUND -> new BatchResult(key, BatchResult.Outcome.NOT_FOUND, 0, null, null);
-      case PRECONDITION_FAILED ->
-          new BatchResult(
-              key,
-              BatchResult.Outcome.PRECONDITION_FAILED,
-              outcome.version(),
-              null,
-              new PreconditionFailedException(name, key, outcome.version()));
-      default -> failedItem(key, failure(key, outcome));
-    };
-  }
-
-  private static BatchResult failedItem(String key, Throwable error) {
-    Throwable cause =
-        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-            ? error.getCause()
-            : error;
-    GridException e =
-        cause instanceof GridException g
-            ? g
-            : new GridUnavailableException("the item's partition failed: " + cause);
-    return new BatchResult(key, BatchResult.Outcome.FAILED, 0, null, e);
+    return BatchPlan.run(
+        items.stream().map(BatchItem::key).toList(),
+        requests.batch(items, idempotencyKey, principal, config),
+        this::partitionOf,
+        grid.settings().maxBatchPartitionBytes(),
+        (partition, group) -> grid.askToWrite(partition, group, Partition.Outcomes::outcomes),
+        replies,
+        grid.executor());
   }
 
   /**
@@ -486,37 +305,9 @@ public final class GridMap {
    * null, {@link WriteResult#created()} true when the map had no settings).
    */
   public CompletionStage<WriteResult> configure(MapSettings settings, Precondition precondition) {
-    return validated(
-            () -> {
-              if (settings.maxValueBytes() > grid.settings().maxValueBytes()) {
-                throw new InvalidRequestException(
-                    "maxValueBytes "
-                        + settings.maxValueBytes()
-                        + " exceeds the node's limit of "
-                        + grid.settings().maxValueBytes()
-                        + " bytes (actorgrid.limits.max-value-bytes)");
-              }
-              checkTtl(settings.defaultTtl());
-            })
-        .thenCompose(
-            ignored ->
-                configureHome(
-                    new WriteOp.Configure(
-                        name,
-                        settings.defaultTtl() == null ? 0 : settings.defaultTtl().toMillis(),
-                        settings.maxValueBytes(),
-                        false,
-                        expected(precondition),
-                        settings.historyRetention() == null
-                            ? 0
-                            : settings.historyRetention().toMillis())))
-        .thenApply(
-            outcome ->
-                new WriteResult(
-                    name,
-                    null,
-                    outcome.version(),
-                    outcome.status() == WriteOutcome.Status.CREATED));
+    return validated(() -> requests.checkSettings(settings))
+        .thenCompose(ignored -> configureHome(requests.configure(settings, precondition)))
+        .thenApply(replies::settingsResult);
   }
 
   /**
@@ -543,7 +334,7 @@ public final class GridMap {
                   (Partition.Outcomes reply) -> {
                     WriteOutcome outcome = reply.outcomes().get(0);
                     if (outcome.status() != WriteOutcome.Status.CLEARED) {
-                      throw failure("", outcome);
+                      throw replies.failure("", outcome);
                     }
                     return outcome.version();
                   })
@@ -594,14 +385,10 @@ public final class GridMap {
             default -> {}
           }
           if (outcome.status() == WriteOutcome.Status.PRECONDITION_FAILED) {
-            throw new PreconditionFailedException(
-                outcome.version() == 0
-                    ? "map '" + name + "' has no settings"
-                    : "the settings of map '" + name + "' are at version " + outcome.version(),
-                outcome.version());
+            throw replies.settingsPreconditionFailed(outcome);
           }
           if (outcome.status() == WriteOutcome.Status.UNAVAILABLE) {
-            throw failure("", outcome);
+            throw replies.failure("", outcome);
           }
           return outcome;
         });
@@ -628,20 +415,7 @@ public final class GridMap {
   public CompletionStage<Page> list(ListQuery query) {
     String after;
     try {
-      if (query.limit() < 1 || query.limit() > grid.settings().maxListLimit()) {
-        throw new InvalidRequestException(
-            "limit must be between 1 and "
-                + grid.settings().maxListLimit()
-                + ", was "
-                + query.limit());
-      }
-      if (query.prefix() == null
-          || query.prefix().getBytes(StandardCharsets.UTF_8).length
-              > grid.settings().maxKeyBytes()) {
-        throw new InvalidRequestException(
-            "prefix must be at most " + grid.settings().maxKeyBytes() + " bytes of UTF-8");
-      }
-      after = query.cursor() == null ? null : ListPages.keyOf(query.cursor());
+      after = requests.checkList(query);
     } catch (GridException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -649,39 +423,25 @@ public final class GridMap {
     long pageBytes = grid.settings().maxListBytes();
     long partitionBytes =
         ListPages.partitionBytes(pageBytes, partitions, grid.settings().maxBatchPartitionBytes());
-    List<CompletableFuture<PartitionState.Listing>> replies = new ArrayList<>(partitions);
-    for (int p = 0; p < partitions; p++) {
-      replies.add(
-          grid.askToRead(
-                  p,
-                  (ActorRef<PartitionState.Listing> replyTo) ->
-                      new Partition.ListEntries(
-                          name,
-                          query.prefix(),
-                          after,
-                          query.limit(),
-                          query.withValues(),
-                          partitionBytes,
-                          replyTo),
-                  (PartitionState.Listing listing) -> listing)
-              .toCompletableFuture());
-    }
-    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
-        .thenApplyAsync(
-            ignored -> {
-              ListPages.Merged page =
-                  ListPages.merge(
-                      replies.stream().map(CompletableFuture::join).toList(),
-                      query.limit(),
-                      pageBytes);
-              List<Entry> entries = page.entries().stream().map(this::toEntry).toList();
-              return new Page(
-                  entries,
-                  page.more()
-                      ? ListPages.cursorAfter(entries.get(entries.size() - 1).key())
-                      : null);
-            },
-            grid.executor());
+    return ListPages.read(
+        partitions,
+        p ->
+            grid.askToRead(
+                p,
+                (ActorRef<PartitionState.Listing> replyTo) ->
+                    new Partition.ListEntries(
+                        name,
+                        query.prefix(),
+                        after,
+                        query.limit(),
+                        query.withValues(),
+                        partitionBytes,
+                        replyTo),
+                (PartitionState.Listing listing) -> listing),
+        query.limit(),
+        pageBytes,
+        replies,
+        grid.executor());
   }
 
   /** Sends one write to the key's partition; a failed outcome completes the stage exceptionally. */
@@ -693,36 +453,9 @@ public final class GridMap {
           WriteOutcome outcome = reply.outcomes().get(0);
           return switch (outcome.status()) {
             case CREATED, UPDATED, DELETED, NOT_FOUND, FOUND, CLEARED -> outcome;
-            default -> throw failure(key, outcome);
+            default -> throw replies.failure(key, outcome);
           };
         });
-  }
-
-  /** The exception for an outcome that is a failure. */
-  private GridException failure(String key, WriteOutcome outcome) {
-    return switch (outcome.status()) {
-      case PRECONDITION_FAILED -> new PreconditionFailedException(name, key, outcome.version());
-      case CONFLICT -> new ConflictException(outcome.detail());
-      case TOO_LARGE -> new ValueTooLargeException(outcome.detail(), 0, 0);
-      case REQUEST_MISMATCH -> new IdempotencyKeyReusedException(outcome.detail());
-      case INSUFFICIENT_STORAGE -> new InsufficientStorageException(outcome.detail());
-      case NOT_FOUND ->
-          new NotFoundException("map '" + name + "' has no entry with key '" + key + "'");
-      default ->
-          new GridUnavailableException(
-              "the partition of key '"
-                  + key
-                  + "' could not complete the write; it was not acknowledged. Retry shortly."
-                  + grid.fullDiskNote());
-    };
-  }
-
-  private WriteResult writeResult(String key, WriteOutcome outcome) {
-    if (outcome.status() == WriteOutcome.Status.NOT_FOUND) {
-      throw failure(key, outcome);
-    }
-    return new WriteResult(
-        name, key, outcome.version(), outcome.status() == WriteOutcome.Status.CREATED);
   }
 
   /**
@@ -738,88 +471,6 @@ public final class GridMap {
     return grid.mapConfig(name);
   }
 
-  private void checkNodeValueLimit(long size) {
-    if (size > grid.settings().maxValueBytes()) {
-      throw new ValueTooLargeException(size, grid.settings().maxValueBytes());
-    }
-  }
-
-  private void checkMapValueLimit(MapConfig config, long size) {
-    if (config.maxValueBytes() > 0 && size > config.maxValueBytes()) {
-      throw new ValueTooLargeException(
-          "the value has "
-              + size
-              + " bytes; values of map '"
-              + name
-              + "' may have at most "
-              + config.maxValueBytes()
-              + " bytes (its maxValueBytes setting). Store a smaller value or change the setting.",
-          size,
-          config.maxValueBytes());
-    }
-  }
-
-  private long valueLimit(MapConfig config) {
-    return config.maxValueBytes() > 0 ? config.maxValueBytes() : grid.settings().maxValueBytes();
-  }
-
-  private void checkTtl(Duration ttl) {
-    if (ttl == null) {
-      return;
-    }
-    // Compared before toMillis, which overflows for absurd durations.
-    if (ttl.compareTo(grid.settings().maxTtl()) > 0) {
-      throw new InvalidRequestException(
-          "a time to live may be at most "
-              + grid.settings().maxTtl().toDays()
-              + " days (actorgrid.limits.max-ttl), was "
-              + ttl);
-    }
-    if (ttl.isNegative() || ttl.toMillis() < 1) {
-      throw new InvalidRequestException("a time to live must be at least 1 ms, was " + ttl);
-    }
-  }
-
-  /**
-   * The put of a value; a null content type stores {@code application/octet-stream}. The
-   * idempotency fingerprint is of the request as sent (its own TTL, not the map's default that TTL
-   * resolves to), so a retry after a change of the map's settings still matches.
-   */
-  private WriteOp.Put putOp(
-      String key,
-      byte[] value,
-      String contentType,
-      long expected,
-      Duration ttl,
-      MapConfig config,
-      String idempotencyKey,
-      String principal) {
-    String type = contentType == null ? "application/octet-stream" : contentType;
-    return new WriteOp.Put(
-        name,
-        key,
-        value,
-        type,
-        expected,
-        ttlMillis(ttl, config),
-        WriteOp.Request.of(idempotencyKey, "put", name, key, value, type, expected, ttl),
-        principal);
-  }
-
-  private WriteOp.Delete deleteOp(
-      String key, long expected, String idempotencyKey, String principal) {
-    return new WriteOp.Delete(
-        name,
-        key,
-        expected,
-        WriteOp.Request.of(idempotencyKey, "delete", name, key, expected),
-        principal);
-  }
-
-  private static long ttlMillis(Duration explicit, MapConfig config) {
-    return explicit != null ? explicit.toMillis() : config.defaultTtlMillis();
-  }
-
   private int partitionOf(String key) {
     return grid.partitioner().partitionOf(name, key);
   }
@@ -830,50 +481,10 @@ public final class GridMap {
    */
   private <T> CompletionStage<T> withValidKey(String key, Supplier<CompletionStage<T>> action) {
     try {
-      checkKey(key);
+      requests.checkKey(key);
       return action.get();
     } catch (GridException e) {
       return CompletableFuture.failedFuture(e);
     }
-  }
-
-  private void checkKey(String key) {
-    if (key == null || key.isEmpty()) {
-      throw new InvalidRequestException("the key is empty; keys have 1 or more characters");
-    }
-    int bytes = key.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > grid.settings().maxKeyBytes()) {
-      throw new InvalidRequestException(
-          "the key has "
-              + bytes
-              + " bytes of UTF-8; keys may have at most "
-              + grid.settings().maxKeyBytes()
-              + " (actorgrid.limits.max-key-bytes)");
-    }
-  }
-
-  private static long expected(Precondition precondition) {
-    if (precondition instanceof Precondition.IfVersion v) {
-      return v.version();
-    }
-    if (precondition == Precondition.ifAbsent()) {
-      return WriteOp.ABSENT;
-    }
-    if (precondition == Precondition.ifPresent()) {
-      return WriteOp.EXISTS;
-    }
-    return WriteOp.ANY;
-  }
-
-  private Entry toEntry(StoredEntry e) {
-    return new Entry(
-        name,
-        e.key(),
-        e.value(),
-        e.contentType(),
-        e.version(),
-        Instant.ofEpochMilli(e.created()),
-        Instant.ofEpochMilli(e.updated()),
-        e.expiresAt() == 0 ? null : Instant.ofEpochMilli(e.expiresAt()));
   }
 }

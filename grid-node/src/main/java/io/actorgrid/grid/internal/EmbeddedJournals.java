@@ -105,4 +105,29 @@ public final class EmbeddedJournals {
         + chosen
         + " journal.";
   }
+
+  /**
+   * For a write the journal refused: a sentence saying that the disk under the embedded journal is
+   * full (less than 1 MiB usable), or an empty string (not embedded, or room left).
+   */
+  public static String fullDiskNote(GridSettings settings) {
+    if (settings.journal() != GridSettings.Journal.H2
+        && settings.journal() != GridSettings.Journal.ROCKSDB) {
+      return "";
+    }
+    try {
+      long usable = Files.getFileStore(settings.dataDir()).getUsableSpace();
+      if (usable >= 1 << 20) {
+        return "";
+      }
+      return " The disk under the journal ("
+          + settings.dataDir()
+          + ") is full: "
+          + usable
+          + " bytes usable; the write may or may not have been written. Writes are accepted"
+          + " again by themselves once there is room.";
+    } catch (java.io.IOException | RuntimeException e) {
+      return "";
+    }
+  }
 }

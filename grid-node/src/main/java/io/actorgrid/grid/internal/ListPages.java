@@ -1,11 +1,17 @@
 package io.actorgrid.grid.internal;
 
+import io.actorgrid.grid.Entry;
 import io.actorgrid.grid.InvalidRequestException;
+import io.actorgrid.grid.Page;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.IntFunction;
 
 /*
  * Pages of a map's listing, merged from every partition's own listing in key order, and the
@@ -32,6 +38,33 @@ public final class ListPages {
    */
   public static long partitionBytes(long pageBytes, int partitions, long maxReplyBytes) {
     return Math.min(maxReplyBytes, Math.max(64 * 1024, 4 * pageBytes / partitions));
+  }
+
+  /**
+   * Asks each of the {@code partitions} for its listing with {@code ask}, then merges them (see
+   * {@link #merge}) on {@code executor} into a page with the cursor of the next, if any.
+   */
+  public static CompletionStage<Page> read(
+      int partitions,
+      IntFunction<CompletionStage<PartitionState.Listing>> ask,
+      int limit,
+      long pageBytes,
+      MapReplies replies,
+      Executor executor) {
+    List<CompletableFuture<PartitionState.Listing>> listings = new ArrayList<>(partitions);
+    for (int p = 0; p < partitions; p++) {
+      listings.add(ask.apply(p).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(listings.toArray(CompletableFuture[]::new))
+        .thenApplyAsync(
+            ignored -> {
+              Merged page =
+                  merge(listings.stream().map(CompletableFuture::join).toList(), limit, pageBytes);
+              List<Entry> entries = page.entries().stream().map(replies::toEntry).toList();
+              return new Page(
+                  entries, page.more() ? cursorAfter(entries.get(entries.size() - 1).key()) : null);
+            },
+            executor);
   }
 
   /** Merges the partitions' listings into one page; see the class comment. */

@@ -1,18 +1,14 @@
 package io.actorgrid.grid.internal;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.actorgrid.serialization.CborSerializable;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import scala.Tuple2;
 import scala.collection.immutable.TreeMap;
-import scala.collection.immutable.TreeMap$;
 import scala.collection.immutable.TreeSet;
 import scala.math.Ordering;
 import scala.math.Ordering$;
@@ -40,9 +36,13 @@ import scala.math.Ordering$;
  *
  * Records whose expiry time has passed stay until their EntryExpired event is applied, but every
  * read treats them as absent.
+ *
+ * This class holds the trees and their small reads and updates; what each event does is in
+ * PartitionChanges, the reads that walk many records in PartitionListing, and the snapshot form
+ * (this class's serialized form) in PartitionSnapshot.
  */
 public final class PartitionState implements CborSerializable {
-  private static final Ordering<String> ORDER =
+  static final Ordering<String> ORDER =
       Ordering$.MODULE$.comparatorToOrdering(Comparator.<String>naturalOrder());
   private static final Ordering<Long> LONG_ORDER =
       Ordering$.MODULE$.comparatorToOrdering(Comparator.<Long>naturalOrder());
@@ -51,7 +51,6 @@ public final class PartitionState implements CborSerializable {
           Comparator.comparingLong(Expiry::at)
               .thenComparing(Expiry::map)
               .thenComparing(Expiry::key));
-  private static final TreeMap<String, StoredEntry> NO_ENTRIES = new TreeMap<>(ORDER);
   private static final TreeMap<String, Long> NO_REMOVALS = new TreeMap<>(ORDER);
   public static final PartitionState EMPTY =
       new PartitionState(
@@ -81,7 +80,7 @@ public final class PartitionState implements CborSerializable {
   private final long lastVersion;
   private final long weight;
 
-  private PartitionState(
+  PartitionState(
       TreeMap<String, TreeMap<String, StoredEntry>> maps,
       TreeSet<Expiry> expiries,
       TreeMap<String, MapConfig> configs,
@@ -104,7 +103,7 @@ public final class PartitionState implements CborSerializable {
     this.weight = weight;
   }
 
-  private PartitionState with(
+  PartitionState with(
       TreeMap<String, TreeMap<String, StoredEntry>> maps,
       TreeSet<Expiry> expiries,
       long lastVersion,
@@ -138,8 +137,53 @@ public final class PartitionState implements CborSerializable {
   }
 
   /** Heap and snapshot bytes of one removal: the key, its number and a tree node. */
-  private static long removalWeight(String key) {
+  static long removalWeight(String key) {
     return 48L + key.length() * 2L;
+  }
+
+  /** The state with these map settings, after the event at {@code lastVersion}. */
+  PartitionState withConfigs(TreeMap<String, MapConfig> configs, long lastVersion, long weight) {
+    return new PartitionState(
+        maps,
+        expiries,
+        configs,
+        requests,
+        requestsByVersion,
+        removals,
+        recent,
+        historyStart,
+        lastVersion,
+        weight);
+  }
+
+  // The trees themselves, for PartitionChanges, PartitionListing and PartitionSnapshot.
+
+  TreeMap<String, TreeMap<String, StoredEntry>> maps() {
+    return maps;
+  }
+
+  TreeSet<Expiry> expiries() {
+    return expiries;
+  }
+
+  TreeMap<String, MapConfig> configTree() {
+    return configs;
+  }
+
+  TreeMap<String, RequestRecord> requests() {
+    return requests;
+  }
+
+  TreeMap<Long, RequestRecord> requestsByVersion() {
+    return requestsByVersion;
+  }
+
+  TreeMap<String, TreeMap<String, Long>> removals() {
+    return removals;
+  }
+
+  RecentWrites recent() {
+    return recent;
   }
 
   /** When a record expires: the order of the expiry index. */
@@ -226,22 +270,12 @@ public final class PartitionState implements CborSerializable {
 
   /** Up to {@code limit} records that have expired at {@code now}, earliest first. */
   public List<WriteOp.Expire> expiredAt(long now, int limit) {
-    List<WriteOp.Expire> out = new ArrayList<>();
-    var it = expiries.iterator();
-    while (it.hasNext() && out.size() < limit) {
-      Expiry e = it.next();
-      if (e.at() > now) {
-        break;
-      }
-      stored(e.map(), e.key())
-          .ifPresent(entry -> out.add(new WriteOp.Expire(e.map(), e.key(), entry.version())));
-    }
-    return out;
+    return PartitionListing.expiredAt(this, now, limit);
   }
 
   /** Applies an event that the journal holds at sequence number {@code version}. */
   public PartitionState apply(PartitionEvent event, long version) {
-    PartitionState next = applyChange(event, version);
+    PartitionState next = PartitionChanges.apply(this, event, version);
     return event.writeId() == 0 ? next : next.withRecent(next.recent.record(event, version));
   }
 
@@ -281,200 +315,26 @@ public final class PartitionState implements CborSerializable {
     return kept == recent ? this : withRecent(kept);
   }
 
-  private PartitionState applyChange(PartitionEvent event, long version) {
-    if (event instanceof PartitionEvent.EntryPut put) {
-      var entries = maps.get(put.map()).getOrElse(() -> NO_ENTRIES);
-      var previous = entries.get(put.key());
-      long previousWeight = previous.isEmpty() ? 0 : previous.get().weight();
-      long created = previous.isEmpty() ? put.timestamp() : previous.get().created();
-      var entry =
-          new StoredEntry(
-              put.key(),
-              put.value(),
-              put.contentType(),
-              version,
-              created,
-              put.timestamp(),
-              put.expiresAt());
-      TreeSet<Expiry> newExpiries =
-          previous.isEmpty() ? expiries : withoutExpiry(put.map(), previous.get());
-      if (put.expiresAt() != 0) {
-        newExpiries = newExpiries.incl(new Expiry(put.expiresAt(), put.map(), put.key()));
-      }
-      PartitionState next =
-          with(
-                  maps.updated(put.map(), entries.updated(put.key(), entry)),
-                  newExpiries,
-                  version,
-                  weight - previousWeight + entry.weight())
-              .withoutRemoval(put.map(), put.key());
-      if (put.requestId() == null) {
-        return next;
-      }
-      return next.withRequest(
-          new RequestRecord(
-              put.requestId(),
-              put.map(),
-              put.key(),
-              put.requestHash(),
-              put.previousVersion() == 0
-                  ? WriteOutcome.Status.CREATED
-                  : WriteOutcome.Status.UPDATED,
-              version,
-              PartitionEvent.EntryPut.INCREMENT.equals(put.operation()) ? put.value() : null,
-              null,
-              put.timestamp(),
-              version));
-    }
-    if (event instanceof PartitionEvent.RequestNoted noted) {
-      return with(maps, expiries, version, weight)
-          .withRequest(
-              new RequestRecord(
-                  noted.requestId(),
-                  noted.map(),
-                  noted.key(),
-                  noted.requestHash(),
-                  noted.status(),
-                  noted.version(),
-                  null,
-                  noted.detail(),
-                  noted.timestamp(),
-                  version));
-    }
-    if (event instanceof PartitionEvent.RecordEvent removal) {
-      PartitionState next =
-          removeRecord(removal.map(), removal.key(), version)
-              .withRemoval(removal.map(), removal.key(), version);
-      if (removal instanceof PartitionEvent.EntryDeleted deleted && deleted.requestId() != null) {
-        return next.withRequest(
-            new RequestRecord(
-                deleted.requestId(),
-                deleted.map(),
-                deleted.key(),
-                deleted.requestHash(),
-                WriteOutcome.Status.DELETED,
-                version,
-                null,
-                null,
-                deleted.timestamp(),
-                version));
-      }
-      return next;
-    }
-    if (event instanceof PartitionEvent.MapCleared cleared) {
-      if (cleared.keys() != null) {
-        PartitionState next = with(maps, expiries, version, weight);
-        for (String key : cleared.keys()) {
-          next =
-              next.removeRecord(cleared.map(), key, version)
-                  .withRemoval(cleared.map(), key, version);
-        }
-        return next;
-      }
-      var entries = maps.get(cleared.map());
-      if (entries.isEmpty()) {
-        return with(maps, expiries, version, weight);
-      }
-      long removedWeight = 0;
-      TreeSet<Expiry> newExpiries = expiries;
-      var it = entries.get().valuesIterator();
-      while (it.hasNext()) {
-        StoredEntry e = it.next();
-        removedWeight += e.weight();
-        if (e.expiresAt() != 0) {
-          newExpiries = newExpiries.excl(new Expiry(e.expiresAt(), cleared.map(), e.key()));
-        }
-      }
-      PartitionState next =
-          with(maps.removed(cleared.map()), newExpiries, version, weight - removedWeight);
-      var keys = entries.get().keysIterator();
-      while (keys.hasNext()) {
-        next = next.withRemoval(cleared.map(), keys.next(), version);
-      }
-      return next;
-    }
-    if (event instanceof PartitionEvent.MapConfigured configured) {
-      var previous = config(configured.map());
-      var config =
-          new MapConfig(
-              configured.defaultTtlMillis(),
-              configured.maxValueBytes(),
-              version,
-              previous.map(MapConfig::created).orElse(configured.timestamp()),
-              configured.timestamp(),
-              configured.historyRetentionMillis());
-      return new PartitionState(
-          maps,
-          expiries,
-          configs.updated(configured.map(), config),
-          requests,
-          requestsByVersion,
-          removals,
-          recent,
-          historyStart,
-          version,
-          weight + (previous.isEmpty() ? 64 : 0));
-    }
-    if (event instanceof PartitionEvent.HistoryTruncated truncated) {
-      return withHistoryFrom(truncated.upTo() + 1, version);
-    }
-    var removed = (PartitionEvent.MapConfigRemoved) event;
+  /**
+   * The state with these removed records and this history start, after the event at {@code
+   * lastVersion}.
+   */
+  PartitionState withHistory(
+      TreeMap<String, TreeMap<String, Long>> removals,
+      long historyStart,
+      long lastVersion,
+      long weight) {
     return new PartitionState(
         maps,
         expiries,
-        configs.removed(removed.map()),
+        configs,
         requests,
         requestsByVersion,
         removals,
         recent,
         historyStart,
-        version,
-        weight - (configs.contains(removed.map()) ? 64 : 0));
-  }
-
-  private PartitionState removeRecord(String map, String key, long version) {
-    var entries = maps.get(map).getOrElse(() -> NO_ENTRIES);
-    var previous = entries.get(key);
-    if (previous.isEmpty()) {
-      return with(maps, expiries, version, weight);
-    }
-    var remaining = entries.removed(key);
-    var newMaps = remaining.isEmpty() ? maps.removed(map) : maps.updated(map, remaining);
-    return with(
-        newMaps, withoutExpiry(map, previous.get()), version, weight - previous.get().weight());
-  }
-
-  /** Forgets the removals of records whose history ends before {@code start}. */
-  private PartitionState withHistoryFrom(long start, long version) {
-    var kept = removals;
-    long newWeight = weight;
-    var maps = removals.iterator();
-    while (maps.hasNext()) {
-      var pair = maps.next();
-      var remaining = pair._2();
-      var entries = pair._2().iterator();
-      while (entries.hasNext()) {
-        var entry = entries.next();
-        if (entry._2() < start) {
-          remaining = remaining.removed(entry._1());
-          newWeight -= removalWeight(entry._1());
-        }
-      }
-      if (remaining != pair._2()) {
-        kept = remaining.isEmpty() ? kept.removed(pair._1()) : kept.updated(pair._1(), remaining);
-      }
-    }
-    return new PartitionState(
-        this.maps,
-        expiries,
-        configs,
-        requests,
-        requestsByVersion,
-        kept,
-        recent,
-        Math.max(historyStart, start),
-        version,
-        newWeight);
+        lastVersion,
+        weight);
   }
 
   /** The oldest event that history retention keeps: 1 until it has removed some. */
@@ -490,13 +350,13 @@ public final class PartitionState implements CborSerializable {
     return names;
   }
 
-  private PartitionState withRemoval(String map, String key, long version) {
+  PartitionState withRemoval(String map, String key, long version) {
     var removed = removals.get(map).getOrElse(() -> NO_REMOVALS);
     long added = removed.contains(key) ? 0 : removalWeight(key);
     return withRemovals(removals.updated(map, removed.updated(key, version)), weight + added);
   }
 
-  private PartitionState withoutRemoval(String map, String key) {
+  PartitionState withoutRemoval(String map, String key) {
     var removed = removals.get(map);
     if (removed.isEmpty() || !removed.get().contains(key)) {
       return this;
@@ -507,13 +367,13 @@ public final class PartitionState implements CborSerializable {
         weight - removalWeight(key));
   }
 
-  private TreeSet<Expiry> withoutExpiry(String map, StoredEntry entry) {
+  TreeSet<Expiry> withoutExpiry(String map, StoredEntry entry) {
     return entry.expiresAt() == 0
         ? expiries
         : expiries.excl(new Expiry(entry.expiresAt(), map, entry.key()));
   }
 
-  private PartitionState withRequest(RequestRecord record) {
+  PartitionState withRequest(RequestRecord record) {
     var old = requests.get(record.id());
     var byVersion = old.isEmpty() ? requestsByVersion : requestsByVersion.removed(old.get().seq());
     return new PartitionState(
@@ -585,53 +445,12 @@ public final class PartitionState implements CborSerializable {
       boolean withValues,
       long maxBytes,
       long now) {
-    long bytes = 0;
-    var entries = maps.get(map);
-    List<StoredEntry> out = new ArrayList<>(Math.min(limit, 256));
-    if (entries.isEmpty()) {
-      return new Listing(out, false);
-    }
-    String start = after != null && after.compareTo(prefix) >= 0 ? after : prefix;
-    var it = entries.get().valuesIteratorFrom(start);
-    while (it.hasNext()) {
-      StoredEntry e = it.next();
-      if (!e.key().startsWith(prefix)) {
-        break;
-      }
-      if ((after != null && e.key().equals(after)) || e.expiredAt(now)) {
-        continue;
-      }
-      if (out.size() == limit) {
-        return new Listing(out, true);
-      }
-      if (withValues) {
-        bytes += e.value().length;
-        if (bytes > maxBytes && !out.isEmpty()) {
-          return new Listing(out, true);
-        }
-      }
-      out.add(withValues ? e : e.withoutValue());
-    }
-    return new Listing(out, false);
+    return PartitionListing.list(this, map, prefix, after, limit, withValues, maxBytes, now);
   }
 
   /** Live record counts by map name, in name order; maps without records do not appear. */
   public Map<String, Long> counts(long now) {
-    Map<String, Long> counts = new LinkedHashMap<>();
-    var it = maps.iterator();
-    while (it.hasNext()) {
-      var pair = it.next();
-      counts.put(pair._1(), (long) pair._2().size());
-    }
-    var expired = expiries.iterator();
-    while (expired.hasNext()) {
-      Expiry e = expired.next();
-      if (e.at() > now) {
-        break;
-      }
-      counts.computeIfPresent(e.map(), (map, n) -> n == 1 ? null : n - 1);
-    }
-    return counts;
+    return PartitionListing.counts(this, now);
   }
 
   /** The settings this partition holds, by map name. */
@@ -657,15 +476,7 @@ public final class PartitionState implements CborSerializable {
 
   /** Every record of one map held, expired ones included, in key order. */
   public List<StoredEntry> entries(String map) {
-    var entries = maps.get(map);
-    List<StoredEntry> out = new ArrayList<>(entries.isEmpty() ? 0 : entries.get().size());
-    if (entries.isDefined()) {
-      var it = entries.get().valuesIterator();
-      while (it.hasNext()) {
-        out.add(it.next());
-      }
-    }
-    return out;
+    return PartitionListing.entries(this, map);
   }
 
   /** Records of one map held, expired ones included. */
@@ -677,132 +488,15 @@ public final class PartitionState implements CborSerializable {
   /** A page of records, with whether more follow it. */
   public record Listing(List<StoredEntry> entries, boolean more) implements CborSerializable {}
 
-  // Snapshot form: plain lists, so that the format does not depend on the trees. The expiry
-  // index is derived from the records. configs, requests, removals and writes are absent in
-  // snapshots written before they existed.
-
-  record Snapshot(
-      long lastVersion,
-      List<MapSnapshot> maps,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ConfigSnapshot> configs,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RequestRecord> requests,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RemovalsSnapshot> removals,
-      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long historyStart,
-      @JsonInclude(JsonInclude.Include.NON_NULL) RecentWrites.Snapshot writes) {}
-
-  record MapSnapshot(String name, List<StoredEntry> entries) {}
-
-  /** The removed records of one map: keys and, index for index, the events that removed them. */
-  record RemovalsSnapshot(String name, List<String> keys, long[] events) {}
-
-  record ConfigSnapshot(String name, MapConfig config) {}
+  // The snapshot form (PartitionSnapshot) is this state's serialized form.
 
   @JsonValue
-  Snapshot toSnapshot() {
-    List<MapSnapshot> out = new ArrayList<>();
-    var it = maps.iterator();
-    while (it.hasNext()) {
-      var pair = it.next();
-      List<StoredEntry> entries = new ArrayList<>(pair._2().size());
-      var values = pair._2().valuesIterator();
-      while (values.hasNext()) {
-        entries.add(values.next());
-      }
-      out.add(new MapSnapshot(pair._1(), entries));
-    }
-    List<ConfigSnapshot> configList = new ArrayList<>();
-    var configIt = configs.iterator();
-    while (configIt.hasNext()) {
-      var pair = configIt.next();
-      configList.add(new ConfigSnapshot(pair._1(), pair._2()));
-    }
-    List<RequestRecord> requestList = new ArrayList<>(requestsByVersion.size());
-    var requestIt = requestsByVersion.valuesIterator();
-    while (requestIt.hasNext()) {
-      requestList.add(requestIt.next());
-    }
-    List<RemovalsSnapshot> removalList = new ArrayList<>();
-    var removalIt = removals.iterator();
-    while (removalIt.hasNext()) {
-      var pair = removalIt.next();
-      List<String> keys = new ArrayList<>(pair._2().size());
-      long[] events = new long[pair._2().size()];
-      var entries = pair._2().iterator();
-      int i = 0;
-      while (entries.hasNext()) {
-        var entry = entries.next();
-        keys.add(entry._1());
-        events[i++] = entry._2();
-      }
-      removalList.add(new RemovalsSnapshot(pair._1(), keys, events));
-    }
-    return new Snapshot(
-        lastVersion,
-        out,
-        configList,
-        requestList,
-        removalList,
-        historyStart > 1 ? historyStart : 0,
-        recent.toSnapshot());
+  PartitionSnapshot.Snapshot toSnapshot() {
+    return PartitionSnapshot.of(this);
   }
 
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
-  static PartitionState fromSnapshot(Snapshot snapshot) {
-    TreeMap<String, TreeMap<String, StoredEntry>> maps = new TreeMap<>(ORDER);
-    TreeSet<Expiry> expiries = EMPTY.expiries;
-    long weight = 0;
-    for (MapSnapshot m : snapshot.maps()) {
-      // The builder inserts in place and publishes the tree once: a seventh of the allocation of
-      // one `updated` per record, and faster (SnapshotTreeBuildBenchmark).
-      var builder = TreeMap$.MODULE$.<String, StoredEntry>newBuilder(ORDER);
-      for (StoredEntry e : m.entries()) {
-        builder.addOne(new Tuple2<>(e.key(), e));
-        weight += e.weight();
-        if (e.expiresAt() != 0) {
-          expiries = expiries.incl(new Expiry(e.expiresAt(), m.name(), e.key()));
-        }
-      }
-      maps = maps.updated(m.name(), builder.result());
-    }
-    TreeMap<String, MapConfig> configs = EMPTY.configs;
-    if (snapshot.configs() != null) {
-      for (ConfigSnapshot c : snapshot.configs()) {
-        configs = configs.updated(c.name(), c.config());
-        weight += 64;
-      }
-    }
-    TreeMap<String, RequestRecord> requests = EMPTY.requests;
-    TreeMap<Long, RequestRecord> byVersion = EMPTY.requestsByVersion;
-    if (snapshot.requests() != null) {
-      for (RequestRecord r : snapshot.requests()) {
-        requests = requests.updated(r.id(), r);
-        byVersion = byVersion.updated(r.seq(), r);
-        weight += r.weight();
-      }
-    }
-    TreeMap<String, TreeMap<String, Long>> removals = EMPTY.removals;
-    if (snapshot.removals() != null) {
-      for (RemovalsSnapshot r : snapshot.removals()) {
-        var builder = TreeMap$.MODULE$.<String, Long>newBuilder(ORDER);
-        for (int i = 0; i < r.keys().size(); i++) {
-          builder.addOne(new Tuple2<>(r.keys().get(i), r.events()[i]));
-          weight += removalWeight(r.keys().get(i));
-        }
-        removals = removals.updated(r.name(), builder.result());
-      }
-    }
-    RecentWrites recentWrites = RecentWrites.fromSnapshot(snapshot.writes());
-    weight += recentWrites.size() * RecentWrites.WEIGHT;
-    return new PartitionState(
-        maps,
-        expiries,
-        configs,
-        requests,
-        byVersion,
-        removals,
-        recentWrites,
-        Math.max(1, snapshot.historyStart()),
-        snapshot.lastVersion(),
-        weight);
+  static PartitionState fromSnapshot(PartitionSnapshot.Snapshot snapshot) {
+    return PartitionSnapshot.toState(snapshot);
   }
 }
