@@ -506,7 +506,8 @@ public final class Grid implements AutoCloseable {
 
   /**
    * For a write the journal refused: a sentence saying that the disk under the embedded journal is
-   * full (less than 1 MiB usable), or an empty string (not embedded, or room left).
+   * full (less than 1 MiB usable, or the RocksDB journal's last write failed with "No space left on
+   * device"), or an empty string (not embedded, or room left).
    */
   String fullDiskNote() {
     if (settings.journal() != GridSettings.Journal.H2
@@ -514,13 +515,20 @@ public final class Grid implements AutoCloseable {
       return "";
     }
     try {
+      // RocksDB can fail for want of space with MiBs still free (it preallocates its log).
+      boolean refused =
+          settings.journal() == GridSettings.Journal.ROCKSDB
+              && RocksPersistence.get(
+                      org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
+                  .outOfSpace();
       long usable = java.nio.file.Files.getFileStore(settings.dataDir()).getUsableSpace();
-      if (usable >= 1 << 20) {
+      if (usable >= 1 << 20 && !refused) {
         return "";
       }
       return " The disk under the journal ("
           + settings.dataDir()
           + ") is full: "
+          + (refused ? "its last write failed with \"No space left on device\"; " : "")
           + usable
           + " bytes usable; the write may or may not have been written. Writes are accepted"
           + " again by themselves once there is room.";
