@@ -60,6 +60,7 @@ class RocksFullDiskTest {
     AtomicBoolean reading = new AtomicBoolean(true);
     AtomicLong reads = new AtomicLong();
     AtomicReference<Throwable> readerFailure = new AtomicReference<>();
+    IllegalStateException closeFailure = null;
     Thread reader = new Thread(() -> readUntilStopped(store, reading, reads, readerFailure));
     try {
       for (int i = 1; i <= 300; i++) {
@@ -122,8 +123,15 @@ class RocksFullDiskTest {
       reading.set(false);
       reader.join();
       writer.stop();
-      store.close();
+      try {
+        store.close();
+      } catch (IllegalStateException e) {
+        // A store that is still failing does not close cleanly: said below, unless a check above
+        // has failed already (its reason is the one to report).
+        closeFailure = e;
+      }
     }
+    assertEquals(null, closeFailure, "the store did not close cleanly");
     assertEquals(null, readerFailure.get(), "a read failed otherwise than as closed");
     assertTrue(reads.get() > 0);
 
