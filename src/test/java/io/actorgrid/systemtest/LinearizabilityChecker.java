@@ -8,7 +8,6 @@ import java.util.BitSet;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +52,6 @@ final class LinearizabilityChecker {
 
   /** Explored (linearized, state) pairs per key above which the checker gives up on that key. */
   static final int DEFAULT_MAX_EXPLORED = 300_000;
-
-  /** How many linearized operations before the stuck one a failure report quotes. */
-  private static final int PREFIX_IN_REPORT = 6;
 
   private final int maxExplored;
 
@@ -247,12 +243,52 @@ final class LinearizabilityChecker {
   /** Where the search got furthest: the operation it could not place there, and what it had. */
   private record Stuck(RegisterOp op, Set<State> states, List<RegisterOp> prefix) {}
 
+  /**
+   * Checks one key. An indeterminate write may also never have taken effect, so any history with
+   * some of them left out that is linearizable proves the whole one linearizable. Many
+   * indeterminate writes (a partition refusing writes for a while) make the full search
+   * exponential, so the checker first tries two such reductions, cheapest first: without any
+   * indeterminate write except puts whose value a read returned, then without only the
+   * indeterminate puts whose value nobody saw. Only if neither is linearizable does the full search
+   * decide, and its verdict (an anomaly, or undecided) is the key's.
+   */
   KeyVerdict checkKey(String key, List<RegisterOp> keyOps) {
     // A read without an answer changes nothing and constrains nothing.
     List<RegisterOp> ops =
         keyOps.stream()
             .filter(op -> !(op.indeterminate() && op.call() instanceof Call.Read))
             .toList();
+    Set<Long> seen = new HashSet<>();
+    for (RegisterOp op : ops) {
+      if (op.result() instanceof Result.Found f) {
+        seen.add(f.value());
+      }
+    }
+    List<RegisterOp> seenPutsOnly =
+        ops.stream().filter(op -> !op.indeterminate() || seenPut(op, seen)).toList();
+    List<RegisterOp> withoutUnseenPuts =
+        ops.stream().filter(op -> !op.indeterminate() || seenPut(op, seen) || !isPut(op)).toList();
+    for (List<RegisterOp> reduced : List.of(seenPutsOnly, withoutUnseenPuts)) {
+      if (reduced.size() < ops.size() && search(key, reduced).verdict() == Verdict.LINEARIZABLE) {
+        return new KeyVerdict(key, Verdict.LINEARIZABLE, "");
+      }
+    }
+    return search(key, ops);
+  }
+
+  private static boolean isPut(RegisterOp op) {
+    return op.call() instanceof Call.Put || op.call() instanceof Call.CompareAndSet;
+  }
+
+  /** A put or compare-and-set whose value some read returned. */
+  private static boolean seenPut(RegisterOp op, Set<Long> seen) {
+    return op.call() instanceof Call.Put put
+        ? seen.contains(put.value())
+        : op.call() instanceof Call.CompareAndSet cas && seen.contains(cas.value());
+  }
+
+  /** Wing & Gong's search over {@code ops}, all of one key. */
+  private KeyVerdict search(String key, List<RegisterOp> ops) {
     List<Event> events = new ArrayList<>(ops.size() * 2);
     for (int i = 0; i < ops.size(); i++) {
       Event call = new Event(ops.get(i), i, true);
@@ -315,7 +351,10 @@ final class LinearizabilityChecker {
           deepest = new Stuck(entry.op, states, prefix);
         }
         if (stack.isEmpty()) {
-          return new KeyVerdict(key, Verdict.NOT_LINEARIZABLE, explain(deepest, ops));
+          return new KeyVerdict(
+              key,
+              Verdict.NOT_LINEARIZABLE,
+              AnomalyExplanation.explain(deepest.op(), deepest.states(), deepest.prefix(), ops));
         }
         Frame frame = stack.pop();
         states = frame.states();
@@ -349,94 +388,6 @@ final class LinearizabilityChecker {
     if (call.next != null) {
       call.next.prev = call;
     }
-  }
-
-  /**
-   * The explanation for the furthest the search got: the operation it could not place, what the
-   * register could hold at that point, the operations linearized just before, and the operations
-   * still open around it (which the search tried before and after it).
-   */
-  private static String explain(Stuck deepest, List<RegisterOp> ops) {
-    RegisterOp stuck = deepest.op();
-    Set<State> states = deepest.states();
-    List<RegisterOp> prefix = deepest.prefix();
-    Set<RegisterOp> placed = new HashSet<>(prefix);
-    List<RegisterOp> tail =
-        prefix.subList(Math.max(0, prefix.size() - PREFIX_IN_REPORT), prefix.size());
-    List<RegisterOp> open =
-        ops.stream()
-            .filter(
-                op ->
-                    op != stuck
-                        && !placed.contains(op)
-                        && op.invoked() <= stuck.completed()
-                        && op.completed() >= stuck.invoked())
-            .limit(PREFIX_IN_REPORT)
-            .toList();
-    Map<String, Object> lines = new LinkedHashMap<>();
-    lines.put("anomaly", classify(stuck, states, prefix));
-    lines.put("cannot linearize", stuck);
-    lines.put("register could hold", states);
-    lines.put("after " + prefix.size() + " linearized operations, the last", tail);
-    lines.put("concurrent operations not linearized", open);
-    return lines.entrySet().stream()
-        .map(
-            e ->
-                "  "
-                    + e.getKey()
-                    + ": "
-                    + (e.getValue() instanceof List<?> list
-                        ? list.stream()
-                            .map(String::valueOf)
-                            .collect(Collectors.joining("\n      ", "\n      ", ""))
-                        : e.getValue()))
-        .collect(Collectors.joining("\n"));
-  }
-
-  /** A name for what went wrong, from the stuck operation and the states it met. */
-  static String classify(RegisterOp stuck, Set<State> states, List<RegisterOp> prefix) {
-    long newest = states.stream().mapToLong(State::version).max().orElse(0);
-    Result result = stuck.result();
-    if (stuck.call() instanceof Call.Read && result instanceof Result.Found f) {
-      if (f.version() < newest) {
-        boolean written =
-            prefix.stream().anyMatch(op -> op.writtenVersion() == f.version())
-                || prefix.stream()
-                    .anyMatch(
-                        op -> op.result() instanceof Result.Found g && g.version() == f.version());
-        return written
-            ? "stale read: returns version "
-                + f.version()
-                + " after version "
-                + newest
-                + " was written"
-            : "read of version " + f.version() + ", older than " + newest + " and never written";
-      }
-      return "read returns a value or version no write explains";
-    }
-    if (stuck.call() instanceof Call.Read && result instanceof Result.NotFound) {
-      return "read misses the record: an acknowledged write is lost or the read is stale";
-    }
-    if (result instanceof Result.Incremented i) {
-      boolean tooHigh =
-          states.stream()
-              .allMatch(
-                  s ->
-                      i.value()
-                          > (s.present() ? s.value() : 0)
-                              + ((Call.Increment) stuck.call()).delta());
-      if (tooHigh) {
-        return "increment returns a value too high: an increment was applied twice";
-      }
-    }
-    long written = stuck.writtenVersion();
-    if (written != 0 && states.stream().allMatch(s -> written <= s.version())) {
-      return "version went backwards: write returns version " + written + ", not above " + newest;
-    }
-    if (stuck.indeterminate()) {
-      return "an indeterminate write cannot be placed (applied more than once?)";
-    }
-    return "result inconsistent with every order of the concurrent operations";
   }
 
   /**

@@ -207,6 +207,61 @@ class LinearizabilityCheckerTest {
     assertTrue(!report.linearizable());
   }
 
+  @Test
+  void manyIndeterminateWritesThatNeverTookEffectAreDecided() {
+    // A partition that refused writes for a while: 40 writes without an answer, none of which
+    // took effect, among acknowledged puts and reads. The full search alone gives up on this.
+    refusedWritesAmong(40);
+    assertLinearizable();
+  }
+
+  @Test
+  void anEarlyIndeterminatePutThatTookEffectLastAmongManyThatDidNot() {
+    // The first of the 40 (put -1, sent at 0) lands after everything else: the search must not
+    // spend its budget on the other 39 before it finds that.
+    refusedWritesAmong(40);
+    op("k", new Call.Read(), new Result.Found(-1, 500), 1000, 1001);
+    assertLinearizable();
+  }
+
+  @Test
+  void anEarlyIndeterminateIncrementThatTookEffectLastAmongManyThatDidNot() {
+    refusedWritesAmong(40);
+    // The first increment of the 40 (i = 7: +107) lands last.
+    op("k", new Call.Read(), new Result.Found(2001 + 107, 500), 1000, 1001);
+    assertLinearizable();
+  }
+
+  @Test
+  void aStaleReadAmongManyIndeterminateWritesIsNeverPassed() {
+    refusedWritesAmong(40);
+    long t = 1000;
+    op("k", new Call.Put(5), new Result.Written(700, false), t, t + 1);
+    op("k", new Call.Read(), new Result.Found(2000 + 1, 400), t + 2, t + 3);
+    // Every reduction fails, and the full search gives up (a smaller budget keeps the test short).
+    assertTrue(!new LinearizabilityChecker(20_000).check(history).linearizable());
+  }
+
+  /**
+   * Twenty rounds of an acknowledged put and a read of it, with {@code count} writes (puts, and
+   * every eighth an increment) sent during the first rounds and never answered; ends with the
+   * register at 2,001, version 410.
+   */
+  private void refusedWritesAmong(int count) {
+    for (int i = 0; i < count; i++) {
+      Call call = i % 8 == 7 ? new Call.Increment(100 + i) : new Call.Put(-1 - i);
+      op("k", call, new Result.Indeterminate("503"), 2 * i, INF);
+    }
+    for (int round = 0; round < 20; round++) {
+      long t = 10 * round + 5;
+      long value = round == 19 ? 2000 : round;
+      op("k", new Call.Put(value), new Result.Written(20 * round + 20, round == 0), t, t + 1);
+      op("k", new Call.Read(), new Result.Found(value, 20 * round + 20), t + 2, t + 3);
+    }
+    op("k", new Call.Increment(1), new Result.Incremented(2001, 400 + 10, false), 300, 301);
+    op("k", new Call.Read(), new Result.Found(2001, 410), 302, 303);
+  }
+
   // --- generated histories ---
 
   @Test
