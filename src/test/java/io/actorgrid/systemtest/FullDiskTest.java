@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Timeout;
  * record go on, writes work again by themselves once the file is deleted, and every acknowledged
  * record is still there, also after a SIGKILL and restart on the same files.
  *
- * <p>On RocksDB it fails today: after a failed log write RocksDB refuses writes until it is
- * resumed, and its journal does not resume it (docs/reliability.md, "Full disk under an embedded
- * journal").
+ * <p>On RocksDB, a failed log write leaves RocksDB refusing writes until it is resumed or reopened:
+ * its journal reopens the store once there is room again (docs/reliability.md, "Full disk under an
+ * embedded journal").
  *
  * <p>Mounting needs root ({@code mount -t tmpfs}); without it the test fails. Fault profile: {@code
  * mvn -B verify -Pfaults -pl src/test -am -Dtest=FullDiskTest

@@ -20,6 +20,7 @@ import io.actorgrid.grid.internal.PartitionRequests;
 import io.actorgrid.grid.internal.Partitioner;
 import io.actorgrid.grid.internal.PauseFence;
 import io.actorgrid.grid.internal.WriteOp;
+import io.actorgrid.grid.internal.rocks.RocksPersistence;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
@@ -37,6 +38,7 @@ import java.util.function.Function;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
@@ -329,10 +331,15 @@ public final class Grid implements AutoCloseable {
 
   /**
    * For a write the journal refused: a sentence saying that the disk under the embedded journal is
-   * full (less than 1 MiB usable), or an empty string (not embedded, or room left).
+   * full (less than 1 MiB usable, or the RocksDB journal's last write failed with "No space left on
+   * device"), or an empty string (not embedded, or room left).
    */
   String fullDiskNote() {
-    return EmbeddedJournals.fullDiskNote(settings);
+    // RocksDB can fail for want of space with MiBs still free (it preallocates its log).
+    boolean refused =
+        settings.journal() == GridSettings.Journal.ROCKSDB
+            && RocksPersistence.get(Adapter.toClassic(system)).outOfSpace();
+    return EmbeddedJournals.fullDiskNote(settings, refused);
   }
 
   GridSettings settings() {

@@ -108,21 +108,23 @@ public final class EmbeddedJournals {
 
   /**
    * For a write the journal refused: a sentence saying that the disk under the embedded journal is
-   * full (less than 1 MiB usable), or an empty string (not embedded, or room left).
+   * full (less than 1 MiB usable, or {@code outOfSpace}: the journal's last write failed with "No
+   * space left on device"), or an empty string (not embedded, or room left).
    */
-  public static String fullDiskNote(GridSettings settings) {
+  public static String fullDiskNote(GridSettings settings, boolean outOfSpace) {
     if (settings.journal() != GridSettings.Journal.H2
         && settings.journal() != GridSettings.Journal.ROCKSDB) {
       return "";
     }
     try {
       long usable = Files.getFileStore(settings.dataDir()).getUsableSpace();
-      if (usable >= 1 << 20) {
+      if (usable >= 1 << 20 && !outOfSpace) {
         return "";
       }
       return " The disk under the journal ("
           + settings.dataDir()
           + ") is full: "
+          + (outOfSpace ? "its last write failed with \"No space left on device\"; " : "")
           + usable
           + " bytes usable; the write may or may not have been written. Writes are accepted"
           + " again by themselves once there is room.";

@@ -87,6 +87,14 @@ public final class RocksPersistence implements Extension {
         store::tableFileBytes);
   }
 
+  /**
+   * Whether the journal's last write failed for want of space ("No space left on device"), with no
+   * write succeeding since: RocksDB can fail so while the disk still shows some room free.
+   */
+  public boolean outOfSpace() {
+    return store.outOfSpace();
+  }
+
   RocksSettings settings() {
     return settings;
   }

@@ -23,6 +23,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.Status;
 import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteBufferManager;
@@ -42,23 +43,38 @@ import org.rocksdb.WriteOptions;
  * number has its own key and so survives deleting every event, as Pekko requires.
  *
  * Events are written only by the RocksWriter's thread (group commit); reads and snapshot writes
- * come from any thread. Every access holds the read side of a lock whose write side close()
- * takes: RocksDB's native handles must not be used after they are freed (that crashes the JVM).
+ * come from any thread. Every access holds the read side of a lock whose write side close() and
+ * reopen() take: RocksDB's native handles must not be used after they are freed (that crashes the
+ * JVM), and reopen() replaces them.
+ *
+ * A failed write can leave RocksDB refusing every later write (after a failed log write, on a full
+ * disk, it keeps a background error until DB::Resume(), which RocksJava does not offer). A write
+ * that fails with an I/O error therefore has the store reopened (RocksReopener): closed and opened
+ * again on the same directory, which replays the log, so that every acknowledged write is kept.
  */
 final class RocksStore implements AutoCloseable {
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions cfOptions;
   private final Cache cache;
   private final WriteBufferManager writeBuffers;
-  private final List<ColumnFamilyHandle> handles;
-  final RocksDB db;
-  final ColumnFamilyHandle events;
-  final ColumnFamilyHandle highest;
-  final ColumnFamilyHandle snapshots;
+  private final List<ColumnFamilyDescriptor> descriptors;
+  // Replaced by reopen() (null while it has failed): use them only inside guarded().
+  private List<ColumnFamilyHandle> handles;
+  RocksDB db;
+  ColumnFamilyHandle events;
+  ColumnFamilyHandle highest;
+  ColumnFamilyHandle snapshots;
+  // Databases opened so far (1 + reopens); changes under the write side of lifecycle.
+  private long generation = 1;
+  // Whether the database was reopened read-only (its reopen for writing failed).
+  private boolean readOnly;
   final WriteOptions writeOptions;
   private final Path dir;
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
+  private final RocksReopener reopener;
+  // Set when a write failed for want of space, cleared by the next write that succeeds.
+  private volatile boolean outOfSpace;
 
   /** Visits stored events in sequence order; returns false to stop. */
   interface EventVisitor {
@@ -71,6 +87,7 @@ final class RocksStore implements AutoCloseable {
       ColumnFamilyOptions cfOptions,
       Cache cache,
       WriteBufferManager writeBuffers,
+      List<ColumnFamilyDescriptor> descriptors,
       RocksDB db,
       List<ColumnFamilyHandle> handles,
       WriteOptions writeOptions) {
@@ -79,12 +96,18 @@ final class RocksStore implements AutoCloseable {
     this.cfOptions = cfOptions;
     this.cache = cache;
     this.writeBuffers = writeBuffers;
+    this.descriptors = descriptors;
+    use(db, handles);
+    this.writeOptions = writeOptions;
+    this.reopener = new RocksReopener(this);
+  }
+
+  private void use(RocksDB db, List<ColumnFamilyHandle> handles) {
     this.db = db;
     this.handles = handles;
     this.events = handles.get(1);
     this.highest = handles.get(2);
     this.snapshots = handles.get(3);
-    this.writeOptions = writeOptions;
   }
 
   /** Opens the store with the default native memory budget (the migration's). */
@@ -135,7 +158,7 @@ final class RocksStore implements AutoCloseable {
       WriteOptions writeOptions =
           new WriteOptions().setSync(durability == RocksSettings.Durability.FSYNC);
       return new RocksStore(
-          dir, dbOptions, cfOptions, cache, writeBuffers, db, handles, writeOptions);
+          dir, dbOptions, cfOptions, cache, writeBuffers, descriptors, db, handles, writeOptions);
     } catch (RocksDBException e) {
       handles.forEach(ColumnFamilyHandle::close);
       cfOptions.close();
@@ -197,6 +220,10 @@ final class RocksStore implements AutoCloseable {
     try {
       if (closed) {
         throw new IllegalStateException("the RocksDB journal in " + dir + " is closed");
+      }
+      if (db == null) {
+        throw new IllegalStateException(
+            "the RocksDB journal in " + dir + " is being reopened after a failed write");
       }
       return read.get();
     } finally {
@@ -277,6 +304,7 @@ final class RocksStore implements AutoCloseable {
                 RocksKeys.key(RocksKeys.prefix(persistenceId), sequenceNr),
                 value);
           } catch (RocksDBException e) {
+            writeFailed(e);
             throw new IllegalStateException("RocksDB could not save a snapshot: " + e, e);
           }
           return null;
@@ -307,6 +335,7 @@ final class RocksStore implements AutoCloseable {
             status(it);
             db.write(writeOptions, batch);
           } catch (RocksDBException e) {
+            writeFailed(e);
             throw new IllegalStateException("RocksDB could not delete snapshots: " + e, e);
           }
           return null;
@@ -322,6 +351,7 @@ final class RocksStore implements AutoCloseable {
                 writeOptions,
                 RocksKeys.key(RocksKeys.prefix(persistenceId), sequenceNr));
           } catch (RocksDBException e) {
+            writeFailed(e);
             throw new IllegalStateException("RocksDB could not delete a snapshot: " + e, e);
           }
           return null;
@@ -345,17 +375,119 @@ final class RocksStore implements AutoCloseable {
   }
 
   /**
+   * Tells the store that a write failed, from inside guarded() (so on the database that failed): an
+   * I/O error has it reopened, once there seems to be room for that.
+   */
+  void writeFailed(RocksDBException e) {
+    if (noSpace(e)) {
+      outOfSpace = true;
+    }
+    if (e.getStatus() == null || e.getStatus().getCode() == Status.Code.IOError) {
+      reopener.needed(e, generation);
+    }
+  }
+
+  /** Tells the store that a write succeeded. */
+  void writeSucceeded() {
+    if (outOfSpace) {
+      outOfSpace = false;
+    }
+  }
+
+  /** Whether the last write failed for want of space (and none succeeded since). */
+  boolean outOfSpace() {
+    return outOfSpace;
+  }
+
+  static boolean noSpace(RocksDBException e) {
+    return (e.getStatus() != null && e.getStatus().getSubCode() == Status.SubCode.NoSpace)
+        || String.valueOf(e.getMessage()).contains("No space left on device");
+  }
+
+  /** Databases opened so far: 1, plus one for each reopen; call inside guarded(). */
+  long generation() {
+    return generation;
+  }
+
+  /**
+   * Closes the database and opens it again on the same directory, waiting for running accesses (new
+   * ones wait meanwhile). Opening replays the write-ahead log, so every acknowledged write is kept,
+   * and clears the background error that made RocksDB refuse writes. If opening fails (it writes:
+   * the log's contents into table files, a new log), the database is opened read-only, which writes
+   * nothing, so that reads go on while writes fail until a later call succeeds; if even that fails,
+   * the store has no database meanwhile and accesses fail as if it were closed.
+   *
+   * @param ofGeneration the generation that failed: if the store was reopened for writing since,
+   *     nothing is done
+   * @return false if nothing was done (closed, or reopened since)
+   * @throws RocksDBException why it could not be opened for writing
+   */
+  boolean reopen(long ofGeneration) throws RocksDBException {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed || (db != null && !readOnly && generation != ofGeneration)) {
+        return false;
+      }
+      if (db != null) {
+        closeDatabase();
+      }
+      generation++;
+      List<ColumnFamilyHandle> opened = new ArrayList<>();
+      try {
+        use(RocksDB.open(dbOptions, dir.toString(), descriptors, opened), opened);
+        readOnly = false;
+        return true;
+      } catch (RocksDBException | RuntimeException e) {
+        opened.forEach(ColumnFamilyHandle::close);
+        opened.clear();
+        try {
+          use(RocksDB.openReadOnly(dbOptions, dir.toString(), descriptors, opened), opened);
+          readOnly = true;
+        } catch (RocksDBException | RuntimeException readOnlyFailure) {
+          opened.forEach(ColumnFamilyHandle::close);
+          e.addSuppressed(readOnlyFailure);
+        }
+        throw e;
+      }
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  /** Closes the database and forgets it, whatever RocksDB says: it is not used again. */
+  private void closeDatabase() {
+    RocksDB failed = db;
+    List<ColumnFamilyHandle> failedHandles = handles;
+    db = null;
+    handles = null;
+    events = null;
+    highest = null;
+    snapshots = null;
+    failedHandles.forEach(ColumnFamilyHandle::close);
+    try {
+      failed.closeE();
+    } catch (RocksDBException e) {
+      // It reports the background error it kept; the handle is freed all the same.
+    }
+  }
+
+  /**
    * Closes the database once running reads are done; later calls fail. The writer must have stopped
    * first (RocksStores closes it before).
    */
   @Override
   public void close() {
+    reopener.stop();
     lifecycle.writeLock().lock();
     try {
       if (closed) {
         return;
       }
       closed = true;
+      if (db == null) {
+        closeOptions();
+        return;
+      }
       try {
         // Writes in process mode are in the OS already; this makes a clean stop power-safe too.
         db.syncWal();
@@ -368,15 +500,19 @@ final class RocksStore implements AutoCloseable {
       } catch (RocksDBException e) {
         throw new IllegalStateException("RocksDB did not close cleanly: " + e, e);
       } finally {
-        writeOptions.close();
-        cfOptions.close();
-        dbOptions.close();
-        writeBuffers.close();
-        cache.close();
+        closeOptions();
       }
     } finally {
       lifecycle.writeLock().unlock();
     }
+  }
+
+  private void closeOptions() {
+    writeOptions.close();
+    cfOptions.close();
+    dbOptions.close();
+    writeBuffers.close();
+    cache.close();
   }
 
   private static byte[] bytes(String s) {

@@ -63,6 +63,8 @@ final class RocksWriter {
   private final ReentrantReadWriteLock submitting = new ReentrantReadWriteLock();
   private boolean stopped;
   private final Thread thread;
+  // The store's generation the highest map was read from (writer thread only).
+  private long generation;
   // Written by the writer thread only; read for the log line at close.
   private volatile long commits;
   private volatile long committedRequests;
@@ -172,6 +174,34 @@ final class RocksWriter {
     }
     Map<String, Long> touched = new HashMap<>();
     List<Request> accepted = new ArrayList<>(batch.size());
+    try {
+      // The batch is made and written on one database: a reopen (after a failed write) replaces
+      // the column family handles, and waits for this.
+      store.guarded(
+          () -> {
+            write(batch, touched, accepted);
+            return null;
+          });
+    } catch (RuntimeException e) {
+      // Refused requests are complete already; completing them again changes nothing. None of
+      // these was acknowledged: their partitions answer them as unavailable and rejoin.
+      batch.forEach(request -> request.done().completeExceptionally(e));
+      return;
+    }
+    highest.putAll(touched);
+    commits++;
+    committedRequests += accepted.size();
+    accepted.forEach(request -> request.done().complete(null));
+    touched.keySet().forEach(notifier::changed);
+  }
+
+  /** Runs inside store.guarded(). */
+  private void write(List<Request> batch, Map<String, Long> touched, List<Request> accepted) {
+    if (store.generation() != generation) {
+      // Reopened: a write that failed before may be in the log after all.
+      highest.clear();
+      generation = store.generation();
+    }
     try (WriteBatch writes = new WriteBatch()) {
       for (Request request : batch) {
         if (request instanceof Append append) {
@@ -203,25 +233,17 @@ final class RocksWriter {
       for (Map.Entry<String, Long> e : touched.entrySet()) {
         writes.put(store.highest, RocksKeys.prefix(e.getKey()), RocksKeys.longValue(e.getValue()));
       }
-      store.guarded(
-          () -> {
-            try {
-              store.db.write(store.writeOptions, writes);
-            } catch (RocksDBException e) {
-              throw new IllegalStateException("RocksDB could not write: " + e, e);
-            }
-            return null;
-          });
-    } catch (RocksDBException | RuntimeException e) {
-      // Refused requests are complete already; completing them again changes nothing.
-      batch.forEach(request -> request.done().completeExceptionally(e));
-      return;
+      try {
+        store.db.write(store.writeOptions, writes);
+      } catch (RocksDBException e) {
+        store.writeFailed(e);
+        throw new IllegalStateException("RocksDB could not write: " + e, e);
+      }
+      store.writeSucceeded();
+    } catch (RocksDBException e) {
+      // From building the batch (WriteBatch.put), not from the database.
+      throw new IllegalStateException("RocksDB could not make a write batch: " + e, e);
     }
-    highest.putAll(touched);
-    commits++;
-    committedRequests += accepted.size();
-    accepted.forEach(request -> request.done().complete(null));
-    touched.keySet().forEach(notifier::changed);
   }
 
   /**
