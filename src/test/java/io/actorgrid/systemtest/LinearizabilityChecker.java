@@ -247,10 +247,17 @@ final class LinearizabilityChecker {
    * Checks one key. An indeterminate write may also never have taken effect, so any history with
    * some of them left out that is linearizable proves the whole one linearizable. Many
    * indeterminate writes (a partition refusing writes for a while) make the full search
-   * exponential, so the checker first tries two such reductions, cheapest first: without any
-   * indeterminate write except puts whose value a read returned, then without only the
-   * indeterminate puts whose value nobody saw. Only if neither is linearizable does the full search
-   * decide, and its verdict (an anomaly, or undecided) is the key's.
+   * exponential, so the checker first tries such reductions, cheapest first:
+   *
+   * <ol>
+   *   <li>without any indeterminate write except puts whose value a read returned;
+   *   <li>from there, greedily: while the search gets stuck, the indeterminate write left out,
+   *       invoked before the point where it got stuck, that lets it get furthest is put back;
+   *   <li>without only the indeterminate puts whose value nobody saw.
+   * </ol>
+   *
+   * Only if none is linearizable does the full search decide, and its verdict (an anomaly, or
+   * undecided) is the key's.
    */
   KeyVerdict checkKey(String key, List<RegisterOp> keyOps) {
     // A read without an answer changes nothing and constrains nothing.
@@ -266,14 +273,57 @@ final class LinearizabilityChecker {
     }
     List<RegisterOp> seenPutsOnly =
         ops.stream().filter(op -> !op.indeterminate() || seenPut(op, seen)).toList();
+    if (seenPutsOnly.size() < ops.size() && greedy(key, ops, seenPutsOnly)) {
+      return new KeyVerdict(key, Verdict.LINEARIZABLE, "");
+    }
     List<RegisterOp> withoutUnseenPuts =
         ops.stream().filter(op -> !op.indeterminate() || seenPut(op, seen) || !isPut(op)).toList();
-    for (List<RegisterOp> reduced : List.of(seenPutsOnly, withoutUnseenPuts)) {
-      if (reduced.size() < ops.size() && search(key, reduced).verdict() == Verdict.LINEARIZABLE) {
-        return new KeyVerdict(key, Verdict.LINEARIZABLE, "");
-      }
+    if (withoutUnseenPuts.size() < ops.size()
+        && search(key, withoutUnseenPuts, maxExplored).verdict().verdict()
+            == Verdict.LINEARIZABLE) {
+      return new KeyVerdict(key, Verdict.LINEARIZABLE, "");
     }
-    return search(key, ops);
+    return search(key, ops, maxExplored).verdict();
+  }
+
+  /**
+   * Whether {@code start} (a subset of {@code ops}), with indeterminate writes of {@code ops} put
+   * back one at a time where the search got stuck, becomes linearizable.
+   */
+  private boolean greedy(String key, List<RegisterOp> ops, List<RegisterOp> start) {
+    List<RegisterOp> kept = new ArrayList<>(start);
+    List<RegisterOp> left = new ArrayList<>(ops);
+    left.removeAll(start);
+    int budget = Math.max(1_000, maxExplored / 10);
+    Attempt attempt = search(key, kept, maxExplored);
+    while (attempt.verdict().verdict() == Verdict.NOT_LINEARIZABLE) {
+      Attempt best = null;
+      RegisterOp bestOp = null;
+      for (RegisterOp candidate : left) {
+        if (candidate.invoked() > attempt.stuckAt()) {
+          continue;
+        }
+        List<RegisterOp> with = new ArrayList<>(kept);
+        with.add(candidate);
+        Attempt next = search(key, with, budget);
+        if (next.verdict().verdict() == Verdict.LINEARIZABLE) {
+          return true;
+        }
+        if (next.verdict().verdict() == Verdict.NOT_LINEARIZABLE
+            && next.stuckAt() > attempt.stuckAt()
+            && (best == null || next.stuckAt() > best.stuckAt())) {
+          best = next;
+          bestOp = candidate;
+        }
+      }
+      if (best == null) {
+        return false;
+      }
+      kept.add(bestOp);
+      left.remove(bestOp);
+      attempt = best;
+    }
+    return attempt.verdict().verdict() == Verdict.LINEARIZABLE;
   }
 
   private static boolean isPut(RegisterOp op) {
@@ -287,8 +337,17 @@ final class LinearizabilityChecker {
         : op.call() instanceof Call.CompareAndSet cas && seen.contains(cas.value());
   }
 
-  /** Wing & Gong's search over {@code ops}, all of one key. */
-  private KeyVerdict search(String key, List<RegisterOp> ops) {
+  /**
+   * A search's verdict, and where it got stuck (the completion time of the operation it could not
+   * place at its furthest) if it was not linearizable.
+   */
+  private record Attempt(KeyVerdict verdict, long stuckAt) {}
+
+  /**
+   * Wing & Gong's search over {@code ops}, all of one key, giving up after {@code budget} explored
+   * states.
+   */
+  private Attempt search(String key, List<RegisterOp> ops, int budget) {
     List<Event> events = new ArrayList<>(ops.size() * 2);
     for (int i = 0; i < ops.size(); i++) {
       Event call = new Event(ops.get(i), i, true);
@@ -324,15 +383,17 @@ final class LinearizabilityChecker {
           BitSet withOp = (BitSet) linearized.clone();
           withOp.set(entry.index);
           if (explored.add(new Explored(withOp, next))) {
-            if (explored.size() > maxExplored) {
-              return new KeyVerdict(
-                  key,
-                  Verdict.UNDECIDED,
-                  "gave up after exploring "
-                      + maxExplored
-                      + " states over "
-                      + ops.size()
-                      + " operations");
+            if (explored.size() > budget) {
+              return new Attempt(
+                  new KeyVerdict(
+                      key,
+                      Verdict.UNDECIDED,
+                      "gave up after exploring "
+                          + budget
+                          + " states over "
+                          + ops.size()
+                          + " operations"),
+                  Long.MIN_VALUE);
             }
             stack.push(new Frame(entry, states));
             states = next;
@@ -351,10 +412,13 @@ final class LinearizabilityChecker {
           deepest = new Stuck(entry.op, states, prefix);
         }
         if (stack.isEmpty()) {
-          return new KeyVerdict(
-              key,
-              Verdict.NOT_LINEARIZABLE,
-              AnomalyExplanation.explain(deepest.op(), deepest.states(), deepest.prefix(), ops));
+          return new Attempt(
+              new KeyVerdict(
+                  key,
+                  Verdict.NOT_LINEARIZABLE,
+                  AnomalyExplanation.explain(
+                      deepest.op(), deepest.states(), deepest.prefix(), ops)),
+              deepest.op().completed());
         }
         Frame frame = stack.pop();
         states = frame.states();
@@ -363,7 +427,7 @@ final class LinearizabilityChecker {
         entry = frame.call().next;
       }
     }
-    return new KeyVerdict(key, Verdict.LINEARIZABLE, "");
+    return new Attempt(new KeyVerdict(key, Verdict.LINEARIZABLE, ""), Long.MAX_VALUE);
   }
 
   private static void lift(Event call) {

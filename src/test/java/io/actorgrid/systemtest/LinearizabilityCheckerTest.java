@@ -211,7 +211,7 @@ class LinearizabilityCheckerTest {
   void manyIndeterminateWritesThatNeverTookEffectAreDecided() {
     // A partition that refused writes for a while: 40 writes without an answer, none of which
     // took effect, among acknowledged puts and reads. The full search alone gives up on this.
-    refusedWritesAmong(40);
+    refusedWritesAmong(40, 8);
     assertLinearizable();
   }
 
@@ -219,22 +219,33 @@ class LinearizabilityCheckerTest {
   void anEarlyIndeterminatePutThatTookEffectLastAmongManyThatDidNot() {
     // The first of the 40 (put -1, sent at 0) lands after everything else: the search must not
     // spend its budget on the other 39 before it finds that.
-    refusedWritesAmong(40);
+    refusedWritesAmong(40, 8);
     op("k", new Call.Read(), new Result.Found(-1, 500), 1000, 1001);
     assertLinearizable();
   }
 
   @Test
   void anEarlyIndeterminateIncrementThatTookEffectLastAmongManyThatDidNot() {
-    refusedWritesAmong(40);
+    refusedWritesAmong(40, 8);
     // The first increment of the 40 (i = 7: +107) lands last.
     op("k", new Call.Read(), new Result.Found(2001 + 107, 500), 1000, 1001);
     assertLinearizable();
   }
 
   @Test
+  void anIncrementAndADeleteThatTookEffectAmongTwentyIncrementsThatDidNot() {
+    // Half of the 40 are increments (+101, +103, ...); the one sent at 2 (+101) and then a delete
+    // sent at 100 landed after everything else.
+    refusedWritesAmong(40, 2);
+    op("k", new Call.Delete(), new Result.Indeterminate("503"), 100, INF);
+    op("k", new Call.Read(), new Result.Found(2001 + 101, 500), 1000, 1001);
+    op("k", new Call.Read(), new Result.NotFound(), 1002, 1003);
+    assertLinearizable();
+  }
+
+  @Test
   void aStaleReadAmongManyIndeterminateWritesIsNeverPassed() {
-    refusedWritesAmong(40);
+    refusedWritesAmong(40, 8);
     long t = 1000;
     op("k", new Call.Put(5), new Result.Written(700, false), t, t + 1);
     op("k", new Call.Read(), new Result.Found(2000 + 1, 400), t + 2, t + 3);
@@ -244,12 +255,15 @@ class LinearizabilityCheckerTest {
 
   /**
    * Twenty rounds of an acknowledged put and a read of it, with {@code count} writes (puts, and
-   * every eighth an increment) sent during the first rounds and never answered; ends with the
-   * register at 2,001, version 410.
+   * every {@code incrementEvery}th an increment) sent during the first rounds and never answered;
+   * ends with the register at 2,001, version 410.
    */
-  private void refusedWritesAmong(int count) {
+  private void refusedWritesAmong(int count, int incrementEvery) {
     for (int i = 0; i < count; i++) {
-      Call call = i % 8 == 7 ? new Call.Increment(100 + i) : new Call.Put(-1 - i);
+      Call call =
+          i % incrementEvery == incrementEvery - 1
+              ? new Call.Increment(100 + i)
+              : new Call.Put(-1 - i);
       op("k", call, new Result.Indeterminate("503"), 2 * i, INF);
     }
     for (int round = 0; round < 20; round++) {
