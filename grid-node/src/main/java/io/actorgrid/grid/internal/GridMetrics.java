@@ -37,7 +37,9 @@ public final class GridMetrics implements AutoCloseable {
     /** The partition is recovering (or handed off while recovering) and holds all it can. */
     RECOVERING("recovering"),
     /** The partition holds as many queued writes as it may (partition.max-pending-writes). */
-    QUEUE_FULL("queue_full");
+    QUEUE_FULL("queue_full"),
+    /** The node was paused and the cluster has not yet confirmed it is still a member. */
+    PAUSED("paused");
 
     final String tag;
 

@@ -157,6 +157,9 @@ public final class Partition implements PartitionProtocol {
   private final ChangeHub changes;
   private final long startedNanos = System.nanoTime();
   private final WriteQueue writes;
+  private final PauseFence fence;
+  // The pauses the fence had noticed when the batch in flight went to the journal.
+  private long pausesAtSend;
   private PartitionState state;
   // Handed off: stop once the writes held are answered.
   private boolean stopping;
@@ -183,6 +186,7 @@ public final class Partition implements PartitionProtocol {
     this.maxPendingWrites = settings.maxPendingWrites();
     this.memory = MemoryGuard.get(context.getSystem());
     this.changes = ChangeHub.get(context.getSystem());
+    this.fence = PauseFence.get(context.getSystem());
     this.appliedAdapter =
         context.messageAdapter(PartitionJournal.BatchApplied.class, JournalApplied::new);
     this.upkeep = new PartitionUpkeep(context, timers, partition, retention);
@@ -317,10 +321,14 @@ public final class Partition implements PartitionProtocol {
   private boolean refuse(Command msg, GridMetrics.Unavailable cause) {
     if (msg instanceof Write write) {
       metrics.unavailable(cause);
-      // Refused while recovering, it was never decided: its node may send it again.
+      // Refused while recovering or paused, it was never decided: its node may send it again.
       write
           .replyTo()
-          .tell(WriteQueue.unavailable(write, cause == GridMetrics.Unavailable.RECOVERING));
+          .tell(
+              WriteQueue.unavailable(
+                  write,
+                  cause == GridMetrics.Unavailable.RECOVERING
+                      || cause == GridMetrics.Unavailable.PAUSED));
       return true;
     }
     if (msg instanceof Get get) {
@@ -457,6 +465,12 @@ public final class Partition implements PartitionProtocol {
 
   private Behavior<Command> onApplied(JournalApplied msg) {
     List<WriteOutcome> outcomes = msg.result().outcomes();
+    if (fence.pauses() != pausesAtSend) {
+      // The node paused while the batch was in the journal's hands: its events may have followed
+      // a new copy's elsewhere (PauseFence). Written or not, it is not acknowledged.
+      outcomes = java.util.Collections.nCopies(outcomes.size(), WriteOutcome.UNAVAILABLE);
+      metrics.unavailable(GridMetrics.Unavailable.PAUSED);
+    }
     state = msg.result().state();
     if (msg.result().events() > 0) {
       // Only now, with the events in the journal, may change feeds see them.
@@ -488,6 +502,12 @@ public final class Partition implements PartitionProtocol {
   }
 
   private void sendNextBatch() {
+    if (!writes.inFlight() && writes.waiting() > 0 && !fence.writesAllowed()) {
+      // Paused and not yet confirmed a member: this partition may have moved (PauseFence).
+      writes.refuseAll(w -> refuse(w, GridMetrics.Unavailable.PAUSED));
+      return;
+    }
+    pausesAtSend = fence.pauses();
     List<Long> ids = new ArrayList<>();
     List<WriteOp> ops = writes.nextBatch(ids);
     if (ops == null) {
