@@ -254,7 +254,15 @@ class FaultInjectionTest extends FaultRuns {
     Path library = FakeClock.library();
     Path clockFile = workDir.resolve("n3-faketime");
     Files.writeString(clockFile, "+0\n");
-    begin(name, Map.of(3, FakeClock.nodeEnv(library, clockFile)));
+    begin(
+        name,
+        Map.of(
+            1,
+            FakeClock.otherNodeEnv(),
+            2,
+            FakeClock.otherNodeEnv(),
+            3,
+            FakeClock.nodeEnv(library, clockFile)));
     fault("n3's wall clock " + offset + " s");
     Files.writeString(clockFile, offset + "\n");
     sleep(Duration.ofSeconds(5));
