@@ -374,7 +374,7 @@ public final class Grid implements AutoCloseable {
   /** As {@link #ask}, for a request that only reads, sent again if it gets no answer in time. */
   <R, T> CompletionStage<T> askToRead(
       int p, Function<ActorRef<R>, Partition.Command> message, Function<R, T> onReply) {
-    if (!pauseFence.readsAllowed()) {
+    if (!pauseFence.allowed()) {
       // The partitions refuse too (PauseFence.guard); this says why.
       return CompletableFuture.failedFuture(new GridUnavailableException(pauseFence.refusal()));
     }

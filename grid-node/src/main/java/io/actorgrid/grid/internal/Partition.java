@@ -13,7 +13,6 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ddata.LWWRegister;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
-import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -502,28 +501,20 @@ public final class Partition implements PartitionProtocol {
   }
 
   private void sendNextBatch() {
-    if (!writes.inFlight() && writes.waiting() > 0 && !fence.writesAllowed()) {
+    if (!writes.inFlight() && writes.waiting() > 0 && !fence.allowed()) {
       // Paused and not yet confirmed a member: this partition may have moved (PauseFence).
       writes.refuseAll(w -> refuse(w, GridMetrics.Unavailable.PAUSED));
       return;
     }
-    pausesAtSend = fence.pauses();
     List<Long> ids = new ArrayList<>();
     List<WriteOp> ops = writes.nextBatch(ids);
     if (ops == null) {
       return;
     }
-    long[] writeIds = null;
-    for (int i = 0; i < ids.size(); i++) {
-      if (ids.get(i) != 0) {
-        if (writeIds == null) {
-          writeIds = new long[ids.size()];
-        }
-        writeIds[i] = ids.get(i);
-      }
-    }
+    pausesAtSend = fence.pauses();
     journal.tell(
-        new PartitionJournal.ApplyBatch(ops, writeIds, System.currentTimeMillis(), appliedAdapter));
+        new PartitionJournal.ApplyBatch(
+            ops, WriteQueue.idsOrNull(ids), System.currentTimeMillis(), appliedAdapter));
   }
 
   /**
@@ -607,24 +598,5 @@ public final class Partition implements PartitionProtocol {
         // Expiry and retention timers wait for the journal.
         .onAnyMessage(msg -> Behaviors.same())
         .build();
-  }
-
-  /** Entity id = shard id = partition number. */
-  private static final class OneShardPerPartition
-      extends ShardingMessageExtractor<ShardingEnvelope<Command>, Command> {
-    @Override
-    public String entityId(ShardingEnvelope<Command> envelope) {
-      return envelope.entityId();
-    }
-
-    @Override
-    public String shardId(String entityId) {
-      return entityId;
-    }
-
-    @Override
-    public Command unwrapMessage(ShardingEnvelope<Command> envelope) {
-      return envelope.message();
-    }
   }
 }

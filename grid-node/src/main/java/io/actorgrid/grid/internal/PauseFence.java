@@ -116,23 +116,15 @@ public final class PauseFence implements Extension {
   }
 
   /**
-   * Whether this node may answer reads from its partitions' state now: it was not paused, or a
-   * majority has confirmed its membership since.
+   * Whether this node's partitions may answer reads from their state and hand writes to their
+   * journals now: it was not paused, or a majority has confirmed its membership since.
    */
-  public boolean readsAllowed() {
+  public boolean allowed() {
     if (thresholdNanos <= 0) {
       return true;
     }
     check();
     return confirmedPauses == pauses.get();
-  }
-
-  /**
-   * Whether this node's partitions may hand writes to their journals now: the same condition as
-   * {@link #readsAllowed}.
-   */
-  public boolean writesAllowed() {
-    return readsAllowed();
   }
 
   /**
@@ -217,7 +209,7 @@ public final class PauseFence implements Extension {
         TypedActorContext<Partition.Command> ctx,
         Partition.Command msg,
         ReceiveTarget<Partition.Command> target) {
-      if (!isRead(msg) || fence.readsAllowed()) {
+      if (!isRead(msg) || fence.allowed()) {
         return target.apply(ctx, msg);
       }
       if (msg instanceof Partition.Get get) {

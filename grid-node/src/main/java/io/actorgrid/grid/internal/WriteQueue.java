@@ -100,6 +100,20 @@ final class WriteQueue {
     return ops;
   }
 
+  /** {@code ids} (internal write ids, 0: none) as an array, or null when none is set. */
+  static long[] idsOrNull(List<Long> ids) {
+    long[] array = null;
+    for (int i = 0; i < ids.size(); i++) {
+      if (ids.get(i) != 0) {
+        if (array == null) {
+          array = new long[ids.size()];
+        }
+        array[i] = ids.get(i);
+      }
+    }
+    return array;
+  }
+
   /** Nanoseconds since the batch in flight went to the journal. */
   long inFlightNanos() {
     return System.nanoTime() - inFlightSince;
