@@ -27,7 +27,8 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * write that is not yet acknowledged is not visible, and one that is acknowledged is. Writes
  * queue while a batch is in the journal and go as the next batch when it completes (group
  * commit, WriteQueue), so a busy partition makes one journal write per round trip instead of one
- * per event. Its messages are in PartitionProtocol.
+ * per event. Its messages are in PartitionProtocol; the reads it answers from its state are in
+ * PartitionReads.
  *
  * A Write carries one or more operations (a batch's items for this partition); its operations
  * always go to the journal together, in one atomic write. A Write that only reads is answered from
@@ -160,6 +161,8 @@ public final class Partition implements PartitionProtocol {
   // The pauses the fence had noticed when the batch in flight went to the journal.
   private long pausesAtSend;
   private PartitionState state;
+  // The requests answered from the last durable state, running or without a journal.
+  private final PartitionReads reads;
   // Handed off: stop once the writes held are answered.
   private boolean stopping;
 
@@ -177,6 +180,7 @@ public final class Partition implements PartitionProtocol {
     this.stash = stash;
     this.timers = timers;
     this.partition = partition;
+    this.reads = new PartitionReads(partition, () -> state);
     this.writes =
         new WriteQueue(
             settings.groupCommit() ? settings.maxBatch() : 1,
@@ -276,16 +280,10 @@ public final class Partition implements PartitionProtocol {
   }
 
   private Behavior<Command> running() {
-    return Behaviors.receive(Command.class)
-        .onMessage(Get.class, this::onGet)
+    return reads
+        .addTo(Behaviors.receive(Command.class))
         .onMessage(Write.class, this::onWrite)
         .onMessage(JournalApplied.class, this::onApplied)
-        .onMessage(ListEntries.class, this::onList)
-        .onMessage(GetCounts.class, this::onCounts)
-        .onMessage(GetConfig.class, this::onGetConfig)
-        .onMessage(Ping.class, this::onPing)
-        .onMessage(GetLastEvent.class, this::onGetLastEvent)
-        .onMessage(GetLastSequenceNr.class, this::onGetLastSequenceNr)
         .onMessageEquals(ExpiryDue.INSTANCE, () -> queueOwn(upkeep.expiryDue(state, stopping)))
         .onMessageEquals(
             ExpiryApplied.INSTANCE,
@@ -365,52 +363,6 @@ public final class Partition implements PartitionProtocol {
         new MapSettingsDirectory.Published(state.lastVersion(), state.configs()),
         consistency,
         publishedAdapter);
-  }
-
-  private Behavior<Command> onGetLastEvent(GetLastEvent msg) {
-    msg.replyTo().tell(new LastEvent(state.lastEventOf(msg.map(), msg.key()), state.lastVersion()));
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onGet(Get get) {
-    get.replyTo()
-        .tell(
-            new GetReply(state.get(get.map(), get.key(), System.currentTimeMillis()).orElse(null)));
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onList(ListEntries list) {
-    list.replyTo()
-        .tell(
-            state.list(
-                list.map(),
-                list.prefix(),
-                list.after(),
-                list.limit(),
-                list.withValues(),
-                list.maxBytes(),
-                System.currentTimeMillis()));
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onCounts(GetCounts msg) {
-    msg.replyTo().tell(new Counts(state.counts(System.currentTimeMillis()), state.configs()));
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onGetConfig(GetConfig msg) {
-    msg.replyTo().tell(new ConfigReply(state.config(msg.map()).orElse(null)));
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onPing(Ping ping) {
-    ping.replyTo().tell(new Pong(partition));
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onGetLastSequenceNr(GetLastSequenceNr msg) {
-    msg.replyTo().tell(new LastSequenceNr(state.lastVersion()));
-    return Behaviors.same();
   }
 
   private Behavior<Command> onWrite(Write write) {
@@ -555,14 +507,8 @@ public final class Partition implements PartitionProtocol {
     long backoff = Math.min(10_000, 500L << Math.min(journalFailures, 5));
     journalFailures++;
     timers.startSingleTimer(RejoinJournal.INSTANCE, Duration.ofMillis(backoff));
-    return Behaviors.receive(Command.class)
-        .onMessage(Get.class, this::onGet)
-        .onMessage(ListEntries.class, this::onList)
-        .onMessage(GetCounts.class, this::onCounts)
-        .onMessage(GetConfig.class, this::onGetConfig)
-        .onMessage(Ping.class, this::onPing)
-        .onMessage(GetLastEvent.class, this::onGetLastEvent)
-        .onMessage(GetLastSequenceNr.class, this::onGetLastSequenceNr)
+    return reads
+        .addTo(Behaviors.receive(Command.class))
         .onMessage(
             Write.class,
             write -> {
