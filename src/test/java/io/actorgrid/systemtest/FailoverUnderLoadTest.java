@@ -189,6 +189,7 @@ class FailoverUnderLoadTest extends OneClusterPerTest {
               cluster.tryState(survivor).map(s -> !s.lists(victim.clusterAddress())).orElse(false),
           () -> "");
     }
+    Instant removedWall = Instant.now();
     Thread.sleep(5_000);
     Await.until(
         "every partition takes writes again, after the removal of " + victim,
@@ -204,7 +205,7 @@ class FailoverUnderLoadTest extends OneClusterPerTest {
     // before the node was found unreachable) waits for the dead node's removal like the dead
     // node's own (docs/reliability.md, "What is not covered").
     GridCluster.ClusterState after = cluster.state(survivors.get(0));
-    Set<Integer> rebalancing = rebalancedAround(killedWall);
+    Set<Integer> rebalancing = rebalancedAround(killedWall, removedWall);
     Set<Integer> healthy = new HashSet<>();
     for (NodeProcess survivor : survivors) {
       for (int p : before.partitionsOf(survivor.clusterAddress())) {
@@ -239,21 +240,44 @@ class FailoverUnderLoadTest extends OneClusterPerTest {
         result.healthyFailures().size(),
         heldByRebalance,
         probe.failuresSince(killedAt, heldByRebalance).size());
+    printSlowest(probe, again, killedAt);
     load.awaitMoreAcknowledged(ACKNOWLEDGED_BETWEEN_KILLS);
   }
 
   /**
-   * The partitions the shard coordinator, on whichever node ran it, began to move from {@value
-   * #REBALANCE_LOOKBACK_SECONDS} s before {@code kill} on, or listed as still moving then (its INFO
-   * line "Starting rebalance for shards [..]. Current shards rebalancing: [..]").
+   * The probe's writes to the partition that took writes again last, sent from 4 s after the kill
+   * on (seconds after the kill, outcome): where its figure comes from.
    */
-  private Set<Integer> rebalancedAround(Instant kill) {
+  private static void printSlowest(WriteProbe probe, Map<Integer, Duration> again, long killedAt) {
+    int slowest =
+        again.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    StringBuilder out = new StringBuilder();
+    for (WriteProbe.Attempt a : probe.attemptsSince(killedAt + 4_000_000_000L, slowest)) {
+      out.append(
+          String.format(
+              " [+%.2f..+%.2f %s]",
+              (a.sentAt() - killedAt) / 1e9, (a.doneAt() - killedAt) / 1e9, a.outcome()));
+    }
+    System.out.printf(
+        "the last partition to take writes again, %d: its writes sent from +4 s on:%s%n",
+        slowest, out);
+  }
+
+  /**
+   * The partitions the shard coordinator, on whichever node ran it, began to move from {@value
+   * #REBALANCE_LOOKBACK_SECONDS} s before {@code kill} until {@code removed} (once the survivors no
+   * longer list the dead node, its region no longer holds a hand-off up), or listed as still moving
+   * then (its INFO line "Starting rebalance for shards [..]. Current shards rebalancing: [..]").
+   * Rebalances after that, between survivors, are hand-offs like any other: they count.
+   */
+  private Set<Integer> rebalancedAround(Instant kill, Instant removed) {
     Instant from = kill.minusSeconds(REBALANCE_LOOKBACK_SECONDS);
     Set<Integer> out = new TreeSet<>();
     for (NodeProcess node : cluster.nodes()) {
       Matcher m = REBALANCE.matcher(node.log());
       while (m.find()) {
-        if (Instant.parse(m.group(1)).isBefore(from)) {
+        Instant at = Instant.parse(m.group(1));
+        if (at.isBefore(from) || at.isAfter(removed)) {
           continue;
         }
         for (String list : List.of(m.group(2), m.group(3))) {

@@ -186,6 +186,18 @@ final class WriteProbe implements AutoCloseable {
     return out;
   }
 
+  /** Every write sent at or after {@code since} to {@code partition}, in the order sent. */
+  List<Attempt> attemptsSince(long since, int partition) {
+    List<Attempt> out = new ArrayList<>();
+    for (Attempt a : attempts) {
+      if (a.sentAt() >= since && a.partition() == partition) {
+        out.add(a);
+      }
+    }
+    out.sort(java.util.Comparator.comparingLong(Attempt::sentAt));
+    return out;
+  }
+
   /** Successful writes sent at or after {@code since} to each partition. */
   int[] successesSince(long since) {
     int[] out = new int[keys.size()];
