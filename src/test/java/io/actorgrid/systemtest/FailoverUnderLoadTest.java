@@ -252,7 +252,8 @@ class FailoverUnderLoadTest extends OneClusterPerTest {
     int slowest =
         again.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
     StringBuilder out = new StringBuilder();
-    for (WriteProbe.Attempt a : probe.attemptsSince(killedAt + 4_000_000_000L, slowest)) {
+    for (WriteProbe.Attempt a :
+        probe.attemptsSince(killedAt + TimeUnit.SECONDS.toNanos(4), slowest)) {
       out.append(
           String.format(
               " [+%.2f..+%.2f %s]",

@@ -177,24 +177,23 @@ final class WriteProbe implements AutoCloseable {
 
   /** The failed writes sent at or after {@code since} to the given partitions. */
   List<Attempt> failuresSince(long since, Set<Integer> partitions) {
-    List<Attempt> out = new ArrayList<>();
-    for (Attempt a : attempts) {
-      if (a.sentAt() >= since && !a.ok() && partitions.contains(a.partition())) {
-        out.add(a);
-      }
-    }
-    return out;
+    return sentSince(since, a -> !a.ok() && partitions.contains(a.partition()));
   }
 
   /** Every write sent at or after {@code since} to {@code partition}, in the order sent. */
   List<Attempt> attemptsSince(long since, int partition) {
+    List<Attempt> out = sentSince(since, a -> a.partition() == partition);
+    out.sort(java.util.Comparator.comparingLong(Attempt::sentAt));
+    return out;
+  }
+
+  private List<Attempt> sentSince(long since, java.util.function.Predicate<Attempt> which) {
     List<Attempt> out = new ArrayList<>();
     for (Attempt a : attempts) {
-      if (a.sentAt() >= since && a.partition() == partition) {
+      if (a.sentAt() >= since && which.test(a)) {
         out.add(a);
       }
     }
-    out.sort(java.util.Comparator.comparingLong(Attempt::sentAt));
     return out;
   }
 
