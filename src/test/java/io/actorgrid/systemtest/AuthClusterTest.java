@@ -49,6 +49,8 @@ class AuthClusterTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
+    // 32 partitions (GridCluster.PARTITIONS) instead of 128: the nodes start faster, and tokens
+    // checked on every node do not depend on the number.
     cluster = GridCluster.start(workDir, 3, Map.of("GRID_ADMIN_TOKEN", ADMIN));
     nodes =
         List.of(

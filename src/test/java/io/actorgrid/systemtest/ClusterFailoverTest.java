@@ -42,6 +42,9 @@ class ClusterFailoverTest extends OneClusterPerTest {
   @Test
   @Timeout(value = 10, unit = TimeUnit.MINUTES)
   void everyPartitionAnswersThroughTheSurvivorsAfterANodeIsKilled() throws Exception {
+    // 32 partitions instead of 128: this test checks what must hold after a kill (settings, every
+    // partition back, /v1/cluster) in the default build; FailoverUnderLoadTest (fault profile)
+    // measures failover with the shipped 128.
     cluster = GridCluster.start(workDir, 3);
     PartitionProbe probe = new PartitionProbe("failover-probe", GridCluster.PARTITIONS);
     probe.awaitEveryPartitionAnswers(cluster.clients(), Instant.now(), FAILOVER_TIMEOUT);

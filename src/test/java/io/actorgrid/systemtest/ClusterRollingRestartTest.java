@@ -41,6 +41,8 @@ class ClusterRollingRestartTest extends OneClusterPerTest {
   @Tag("faults")
   @Timeout(value = 12, unit = TimeUnit.MINUTES)
   void noAcknowledgedWriteIsLostWhileEveryNodeRestartsInTurnAndAFourthJoins() throws Exception {
+    // 32 partitions instead of 128: the nodes start and hand over faster; HandOffWithoutErrorsTest
+    // restarts every node of a cluster with the shipped 128 in the default build too.
     cluster = GridCluster.start(workDir, 3);
     ClusterLoad load = ClusterLoad.start(cluster.clients(), MAP);
     load.awaitMoreAcknowledged(ACKNOWLEDGED_BETWEEN_STEPS);
@@ -79,6 +81,8 @@ class ClusterRollingRestartTest extends OneClusterPerTest {
   @Timeout(value = 8, unit = TimeUnit.MINUTES)
   void aRestartedFirstSeedNodeJoinsTheRunningClusterEvenWhenTheOtherSeedAnswersLate()
       throws Exception {
+    // 32 partitions instead of 128: the nodes start and hand over faster; HandOffWithoutErrorsTest
+    // restarts every node of a cluster with the shipped 128 in the default build too.
     cluster = GridCluster.start(workDir, 2);
     NodeProcess firstSeed = cluster.node(1);
     NodeProcess otherSeed = cluster.node(2);
