@@ -87,7 +87,7 @@ class FailoverUnderLoadTest extends OneClusterPerTest {
           "every partition takes a write",
           FAILOVER_TIMEOUT,
           () -> probe.writableAgainAfter(started).size() == cluster.partitions(),
-          () -> "");
+          () -> probe.explainMissing(started));
       load.awaitMoreAcknowledged(ACKNOWLEDGED_BETWEEN_KILLS);
       cluster.awaitBalanced(byAge.get(0), byAge);
 
@@ -157,7 +157,7 @@ class FailoverUnderLoadTest extends OneClusterPerTest {
       throws Exception {
     List<NodeProcess> survivors =
         cluster.clients().nodes().stream().filter(n -> n != victim).toList();
-    GridCluster.ClusterState before = cluster.state(survivors.get(0));
+    GridCluster.ClusterState before = cluster.awaitState(survivors.get(0), Duration.ofSeconds(60));
     Set<Integer> moved = new TreeSet<>(before.partitionsOf(victim.clusterAddress()));
     assertFalse(moved.isEmpty(), victim + " hosts no partition; nothing would fail over");
 
@@ -178,7 +178,7 @@ class FailoverUnderLoadTest extends OneClusterPerTest {
             waiting.add(p);
           }
           waiting.removeAll(probe.writableAgainAfter(killedAt).keySet());
-          return "still refusing writes: " + waiting;
+          return "still refusing writes: " + waiting + "\n" + probe.explainMissing(killedAt);
         });
     // Failures may still come once the dead node is removed (shards are re-allocated then).
     for (NodeProcess survivor : survivors) {
@@ -195,8 +195,13 @@ class FailoverUnderLoadTest extends OneClusterPerTest {
         "every partition takes writes again, after the removal of " + victim,
         FAILOVER_TIMEOUT,
         () -> probe.writableAgainAfter(killedAt).size() == cluster.partitions(),
-        () -> "");
+        () -> probe.explainMissing(killedAt));
     Map<Integer, Duration> again = probe.writableAgainAfter(killedAt);
+    long firstSentMillis =
+        probe.firstSentWritableAgainAfter(killedAt).values().stream()
+            .mapToLong(Duration::toMillis)
+            .max()
+            .orElse(-1);
     // Partitions on surviving nodes: on the same survivor before the kill and after the failover
     // (a partition that a rebalance was moving when the node died may have moved since), and not
     // in a rebalance around the kill: Pekko's hand-off of a partition waits for every region's
@@ -204,7 +209,7 @@ class FailoverUnderLoadTest extends OneClusterPerTest {
     // two survivors, or to the victim from a survivor, in a round that began after the kill but
     // before the node was found unreachable) waits for the dead node's removal like the dead
     // node's own (docs/reliability.md, "What is not covered").
-    GridCluster.ClusterState after = cluster.state(survivors.get(0));
+    GridCluster.ClusterState after = cluster.awaitState(survivors.get(0), Duration.ofSeconds(60));
     Set<Integer> rebalancing = rebalancedAround(killedWall, removedWall);
     Set<Integer> healthy = new HashSet<>();
     for (NodeProcess survivor : survivors) {
@@ -229,7 +234,8 @@ class FailoverUnderLoadTest extends OneClusterPerTest {
     heldByRebalance.removeAll(moved);
     System.out.printf(
         "failover (%s): every partition took writes again %d ms after SIGKILL (the %d moved"
-            + " partitions: p50 %d ms, max %d ms); partitions on surviving nodes refused %d"
+            + " partitions: p50 %d ms, max %d ms; counted by the first write sent after the last"
+            + " refusal, as before 2 December: %d ms); partitions on surviving nodes refused %d"
             + " writes; partitions of surviving nodes in a rebalance around the kill, not"
             + " counted as surviving: %s, which refused %d writes%n",
         which,
@@ -237,6 +243,7 @@ class FailoverUnderLoadTest extends OneClusterPerTest {
         result.moved(),
         result.movedP50Millis(),
         movedMillis.get(movedMillis.size() - 1),
+        firstSentMillis,
         result.healthyFailures().size(),
         heldByRebalance,
         probe.failuresSince(killedAt, heldByRebalance).size());

@@ -382,6 +382,26 @@ final class GridCluster implements AutoCloseable {
     return JSON.readValue(response.body(), ClusterState.class);
   }
 
+  /**
+   * {@link #state}, asked again until {@code via} answers it within {@code timeout}: on a starved
+   * 2-core machine (four node JVMs, PostgreSQL and the test's clients) one {@code GET /v1/cluster}
+   * has waited more than the client's 10 s, right after a join, while the same node answered the
+   * next ones.
+   */
+  ClusterState awaitState(NodeProcess via, Duration timeout) throws InterruptedException {
+    java.util.concurrent.atomic.AtomicReference<ClusterState> got =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Await.until(
+        via + " answers GET /v1/cluster",
+        timeout,
+        () -> {
+          tryState(via).ifPresent(got::set);
+          return got.get() != null;
+        },
+        () -> "");
+    return got.get();
+  }
+
   /** {@link #state}, or empty when the node does not answer it now. */
   Optional<ClusterState> tryState(NodeProcess via) {
     try {

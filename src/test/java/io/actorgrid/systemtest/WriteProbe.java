@@ -134,12 +134,28 @@ final class WriteProbe implements AutoCloseable {
 
   /**
    * For each partition, how long after {@code since} (a System.nanoTime()) it took writes again:
-   * the completion of its first successful write sent after its last failed one that was sent after
-   * {@code since} (for a partition that never failed, of its first successful write since). A
-   * partition is present only once that write is known: it succeeded, and every write of the
-   * partition sent before it has completed, so no earlier failure can still come in.
+   * the earliest completion of a successful write sent after its last failed one that was sent
+   * after {@code since} (for a partition that never failed, of any successful write since). That is
+   * when a client could write to it again: writes sent during the outage may still be answered
+   * later, successfully or not, on a busy machine up to several seconds after newer writes were
+   * acknowledged. A partition is present once such a write has succeeded; a write sent after it
+   * that fails later moves its figure on.
    */
   Map<Integer, Duration> writableAgainAfter(long since) {
+    return writableAgain(since, true);
+  }
+
+  /**
+   * As {@link #writableAgainAfter}, but the completion of the first successful write <em>sent</em>
+   * after the last failed one, however long it took to be answered: the figure this probe gave
+   * until 2 December 2026, printed beside the other so that old and new runs compare. A partition
+   * is present only once every write sent before that one has completed.
+   */
+  Map<Integer, Duration> firstSentWritableAgainAfter(long since) {
+    return writableAgain(since, false);
+  }
+
+  private Map<Integer, Duration> writableAgain(long since, boolean earliestAnswer) {
     long[] lastFailure = new long[keys.size()];
     java.util.Arrays.fill(lastFailure, Long.MIN_VALUE);
     List<Attempt> after = new ArrayList<>();
@@ -151,28 +167,68 @@ final class WriteProbe implements AutoCloseable {
         }
       }
     }
-    long[] firstOk = new long[keys.size()];
-    java.util.Arrays.fill(firstOk, Long.MAX_VALUE);
-    long[] firstOkDone = new long[keys.size()];
+    // The chosen successful write of each partition: when it was sent and when it was answered.
+    long[] okSent = new long[keys.size()];
+    java.util.Arrays.fill(okSent, Long.MAX_VALUE);
+    long[] okDone = new long[keys.size()];
+    java.util.Arrays.fill(okDone, Long.MAX_VALUE);
     for (Attempt a : after) {
       int p = a.partition();
-      if (a.ok() && a.sentAt() > lastFailure[p] && a.sentAt() < firstOk[p]) {
-        firstOk[p] = a.sentAt();
-        firstOkDone[p] = a.doneAt();
+      if (a.ok() && a.sentAt() > lastFailure[p]) {
+        boolean better = earliestAnswer ? a.doneAt() < okDone[p] : a.sentAt() < okSent[p];
+        if (better) {
+          okSent[p] = a.sentAt();
+          okDone[p] = a.doneAt();
+        }
       }
     }
     Map<Integer, Duration> out = new TreeMap<>();
     for (int p = 0; p < keys.size(); p++) {
-      if (firstOk[p] == Long.MAX_VALUE) {
+      if (okSent[p] == Long.MAX_VALUE) {
         continue;
       }
-      Long oldestInFlight = inFlight[p].isEmpty() ? null : inFlight[p].first();
-      if (oldestInFlight != null && oldestInFlight < firstOk[p]) {
-        continue; // an earlier write may still fail
+      // By the first write sent, a write sent before it and still in flight may yet succeed and
+      // be the first one. By the earliest answer nothing in flight can answer sooner, and a write
+      // sent before the chosen one that fails leaves it after the last failure: it is final.
+      // (ceiling, not isEmpty() then first(): the set changes under us; first() threw once.)
+      Long oldestInFlight = inFlight[p].ceiling(Long.MIN_VALUE);
+      if (!earliestAnswer && oldestInFlight != null && oldestInFlight < okSent[p]) {
+        continue;
       }
-      out.put(p, Duration.ofNanos(Math.max(0, firstOkDone[p] - since)));
+      out.put(p, Duration.ofNanos(Math.max(0, okDone[p] - since)));
     }
     return out;
+  }
+
+  /**
+   * Why partitions are not yet counted by {@link #writableAgainAfter}: for each of the first five
+   * that are not, its writes sent since {@code since} (seconds after it, outcome) and the writes
+   * still in flight.
+   */
+  String explainMissing(long since) {
+    Set<Integer> counted = writableAgainAfter(since).keySet();
+    StringBuilder out = new StringBuilder();
+    int shown = 0;
+    for (int p = 0; p < keys.size() && shown < 5; p++) {
+      if (counted.contains(p)) {
+        continue;
+      }
+      shown++;
+      out.append("partition ").append(p).append(": last writes");
+      List<Attempt> sent = attemptsSince(since, p);
+      for (Attempt a : sent.subList(Math.max(0, sent.size() - 8), sent.size())) {
+        out.append(
+            String.format(
+                " [+%.2f..+%.2f %s]",
+                (a.sentAt() - since) / 1e9, (a.doneAt() - since) / 1e9, a.outcome()));
+      }
+      out.append("; in flight, sent at:");
+      for (long sentAt : inFlight[p]) {
+        out.append(String.format(" +%.2f", (sentAt - since) / 1e9));
+      }
+      out.append('\n');
+    }
+    return out.toString();
   }
 
   /** The failed writes sent at or after {@code since} to the given partitions. */
