@@ -43,7 +43,7 @@ class FaultInjectionTest extends FaultRuns {
   }
 
   /**
-   * Longer than the Split Brain Resolver's stable-after (5 s): the other two down the frozen node
+   * Longer than the Split Brain Resolver's stable-after (3 s): the other two down the frozen node
    * and take over its partitions while it is stopped. After SIGCONT it must learn that it was
    * removed, stop serving and exit; the test then restarts it.
    */

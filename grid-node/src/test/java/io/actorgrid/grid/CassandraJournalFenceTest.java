@@ -57,18 +57,19 @@ import org.junit.jupiter.api.Test;
  * <p><b>What protects ActorGrid on Cassandra is the cluster, by timing.</b> Cluster sharding runs
  * at most one incarnation of a partition in one cluster ({@link
  * #oneClusterRunsOneIncarnationOfAPartition}). When nodes stop hearing each other, the Split Brain
- * Resolver (keep-majority, {@code stable-after = 5s} in reference.conf) waits until membership is
+ * Resolver (keep-majority, {@code stable-after = 3s} in reference.conf) waits until membership is
  * stable for that long; then the minority side downs itself and, with {@code
  * run-coordinated-shutdown-when-down}, stops its partitions, while the majority downs the minority.
  * The shard coordinator moves a removed node's shards only {@code down-removal-margin} later, which
- * with the resolver defaults to {@code stable-after}. So the minority's partitions have 5 s to stop
- * before new incarnations recover on the majority. A minority node that is frozen (a long GC pause,
- * a starved CPU, a suspended VM) for longer than that can still complete a write after the new
- * incarnation has started, and Cassandra accepts it: that write was acknowledged and is lost. If
- * its incarnation had written earlier events, every later recovery discards its late events (it is
- * an older writer); if the late write is its first, the resolution above may instead discard the
- * new incarnation's events from that sequence number on. Keep {@code stable-after} well above the
- * longest pause a node can suffer, or use a journal with a unique key.
+ * on Cassandra the node sets to {@code stable-after}, at least 4 s (NodeConfig). So the minority's
+ * partitions have at least 4 s to stop before new incarnations recover on the majority. A minority
+ * node that is frozen (a long GC pause, a starved CPU, a suspended VM) for longer than that can
+ * still complete a write after the new incarnation has started, and Cassandra accepts it: that
+ * write was acknowledged and is lost. If its incarnation had written earlier events, every later
+ * recovery discards its late events (it is an older writer); if the late write is its first, the
+ * resolution above may instead discard the new incarnation's events from that sequence number on.
+ * Keep {@code stable-after} well above the longest pause a node can suffer, or use a journal with a
+ * unique key.
  */
 class CassandraJournalFenceTest extends OneCassandraPerClass {
   private static Grid start(String keyspace, String name, String seedNode) {

@@ -51,10 +51,23 @@ class NodeConfigTest {
             .withFallback(ConfigFactory.load())
             .resolve();
     Config cassandra = NodeConfig.effective(cassandraConfig, GridSettings.from(cassandraConfig));
-    // No unique key fences a stale writer on Cassandra: the margin stays at stable-after.
+    // No unique key fences a stale writer on Cassandra: the margin stays at stable-after, and
+    // at least 4 s (the shipped stable-after is 3 s).
     assertEquals(
-        cassandra.getDuration("pekko.cluster.split-brain-resolver.stable-after"),
-        cassandra.getDuration("pekko.cluster.down-removal-margin"));
+        Duration.ofSeconds(3),
+        cassandra.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
+    assertEquals(Duration.ofSeconds(4), cassandra.getDuration("pekko.cluster.down-removal-margin"));
+    Config longerConfig =
+        ConfigFactory.parseMap(
+                Map.of(
+                    "actorgrid.journal.type",
+                    "cassandra",
+                    "pekko.cluster.split-brain-resolver.stable-after",
+                    "7s"))
+            .withFallback(ConfigFactory.load())
+            .resolve();
+    Config longer = NodeConfig.effective(longerConfig, GridSettings.from(longerConfig));
+    assertEquals(Duration.ofSeconds(7), longer.getDuration("pekko.cluster.down-removal-margin"));
   }
 
   private static Config rocksdb(String durability) {
