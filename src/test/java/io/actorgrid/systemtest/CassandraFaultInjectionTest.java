@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The faults that matter most on Cassandra, with the workload and checks of {@link
  * FaultInjectionTest}: three nodes with the shipped defaults (128 partitions; on Cassandra the node
- * keeps {@code down-removal-margin} at {@code stable-after}, 4 s) on one real Cassandra 5 node
- * (grid-node's test {@code CassandraServer}, its own JVM). Cassandra's journal has no unique key on
- * (partition, sequence number) to refuse a stale copy's write (docs/operations.md, "Two writers
- * anyway"), so a node that resumes after its partitions moved, or that a partition cut off, may
- * complete writes the new copies then discard on replay.
+ * keeps {@code down-removal-margin} at {@code stable-after}, at least 4 s) on one real Cassandra 5
+ * node (grid-node's test {@code CassandraServer}, its own JVM). Cassandra's journal has no unique
+ * key on (partition, sequence number) to refuse a stale copy's write (docs/operations.md, "Two
+ * writers anyway"), so a node that resumes after its partitions moved, or that a partition cut off,
+ * may complete writes the new copies then discard on replay.
  *
  * <p>Runs are named {@code cassandra-...} in {@code target/fault-reports/summary.txt}. Cassandra
  * plus three nodes is heavy on 2 cores: about 4-5 minutes per test.
