@@ -261,10 +261,7 @@ class FailoverUnderLoadTest extends OneClusterPerTest {
     StringBuilder out = new StringBuilder();
     for (WriteProbe.Attempt a :
         probe.attemptsSince(killedAt + TimeUnit.SECONDS.toNanos(4), slowest)) {
-      out.append(
-          String.format(
-              " [+%.2f..+%.2f %s]",
-              (a.sentAt() - killedAt) / 1e9, (a.doneAt() - killedAt) / 1e9, a.outcome()));
+      out.append(a.describe(killedAt));
     }
     System.out.printf(
         "the last partition to take writes again, %d: its writes sent from +4 s on:%s%n",

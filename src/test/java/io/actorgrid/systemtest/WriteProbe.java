@@ -29,7 +29,13 @@ final class WriteProbe implements AutoCloseable {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(8);
 
   /** One PUT: times are System.nanoTime(). */
-  record Attempt(int partition, long sentAt, long doneAt, boolean ok, String outcome) {}
+  record Attempt(int partition, long sentAt, long doneAt, boolean ok, String outcome) {
+    /** " [+sent..+answered outcome]", in seconds after {@code since} (a System.nanoTime()). */
+    String describe(long since) {
+      return String.format(
+          " [+%.2f..+%.2f %s]", (sentAt - since) / 1e9, (doneAt - since) / 1e9, outcome);
+    }
+  }
 
   private final String map;
   private final List<String> keys;
@@ -217,10 +223,7 @@ final class WriteProbe implements AutoCloseable {
       out.append("partition ").append(p).append(": last writes");
       List<Attempt> sent = attemptsSince(since, p);
       for (Attempt a : sent.subList(Math.max(0, sent.size() - 8), sent.size())) {
-        out.append(
-            String.format(
-                " [+%.2f..+%.2f %s]",
-                (a.sentAt() - since) / 1e9, (a.doneAt() - since) / 1e9, a.outcome()));
+        out.append(a.describe(since));
       }
       out.append("; in flight, sent at:");
       for (long sentAt : inFlight[p]) {
