@@ -57,6 +57,7 @@ class NodeConfigTest {
         Duration.ofSeconds(3),
         cassandra.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
     assertEquals(Duration.ofSeconds(4), cassandra.getDuration("pekko.cluster.down-removal-margin"));
+    // An operator who raises stable-after (7 s here, not a default) gets that margin, not 4 s.
     Config longerConfig =
         ConfigFactory.parseMap(
                 Map.of(
