@@ -34,15 +34,15 @@ class ClusterRollingRestartTest extends OneClusterPerTest {
   private static final long ACKNOWLEDGED_BETWEEN_STEPS = 150;
   private static final Duration OTHER_SEED_SILENT_FOR = Duration.ofSeconds(12);
 
-  // In the fault profile (mvn -B verify -Pfaults): HandOffWithoutErrorsTest, in the default build,
-  // runs the same restarts and join under load and asserts more (no 503, every increment once);
-  // both in the default build took the CI run past its 20-minute budget.
+  // In the fault profile (mvn -B verify -Pfaults), beside HandOffWithoutErrorsTest, which runs the
+  // same restarts and join under load and asserts more (no 503, every increment once): either in
+  // the default build takes the CI run past its 20-minute budget.
   @Test
   @Tag("faults")
   @Timeout(value = 12, unit = TimeUnit.MINUTES)
   void noAcknowledgedWriteIsLostWhileEveryNodeRestartsInTurnAndAFourthJoins() throws Exception {
     // 32 partitions instead of 128: the nodes start and hand over faster; HandOffWithoutErrorsTest
-    // restarts every node of a cluster with the shipped 128 in the default build too.
+    // restarts every node of a cluster with the shipped 128.
     cluster = GridCluster.start(workDir, 3);
     ClusterLoad load = ClusterLoad.start(cluster.clients(), MAP);
     load.awaitMoreAcknowledged(ACKNOWLEDGED_BETWEEN_STEPS);
@@ -82,7 +82,7 @@ class ClusterRollingRestartTest extends OneClusterPerTest {
   void aRestartedFirstSeedNodeJoinsTheRunningClusterEvenWhenTheOtherSeedAnswersLate()
       throws Exception {
     // 32 partitions instead of 128: the nodes start and hand over faster; HandOffWithoutErrorsTest
-    // restarts every node of a cluster with the shipped 128 in the default build too.
+    // restarts every node of a cluster with the shipped 128.
     cluster = GridCluster.start(workDir, 2);
     NodeProcess firstSeed = cluster.node(1);
     NodeProcess otherSeed = cluster.node(2);
