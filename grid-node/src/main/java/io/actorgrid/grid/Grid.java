@@ -10,6 +10,7 @@ import io.actorgrid.grid.internal.GridMetrics;
 import io.actorgrid.grid.internal.GridSettings;
 import io.actorgrid.grid.internal.HistoryRetention;
 import io.actorgrid.grid.internal.HistoryWalk;
+import io.actorgrid.grid.internal.LocalPartitions;
 import io.actorgrid.grid.internal.MapConfig;
 import io.actorgrid.grid.internal.MapSettingsDirectory;
 import io.actorgrid.grid.internal.MemoryGuard;
@@ -17,6 +18,7 @@ import io.actorgrid.grid.internal.NodeReadiness;
 import io.actorgrid.grid.internal.NodeStartup;
 import io.actorgrid.grid.internal.Partition;
 import io.actorgrid.grid.internal.PartitionRequests;
+import io.actorgrid.grid.internal.PartitionState;
 import io.actorgrid.grid.internal.Partitioner;
 import io.actorgrid.grid.internal.PauseFence;
 import io.actorgrid.grid.internal.WriteOp;
@@ -79,6 +81,7 @@ public final class Grid implements AutoCloseable {
   private final PartitionRequests requests;
   private final ChangeFeeds changeFeeds;
   private final PauseFence pauseFence;
+  private final LocalPartitions localPartitions;
   private final NodeReadiness readiness;
   private HistoryWalk historyWalk;
 
@@ -100,6 +103,7 @@ public final class Grid implements AutoCloseable {
     // Started with the node, so that it has watched the heap before the first write arrives.
     MemoryGuard.get(system);
     this.pauseFence = PauseFence.get(system);
+    this.localPartitions = LocalPartitions.get(system);
     this.readiness =
         new NodeReadiness(system, settings, requests, mapSettings, system.executionContext());
   }
@@ -369,6 +373,15 @@ public final class Grid implements AutoCloseable {
   <R, T> CompletionStage<T> ask(
       int p, Function<ActorRef<R>, Partition.Command> message, Function<R, T> onReply) {
     return requests.ask(p, message, onReply, true);
+  }
+
+  /**
+   * Partition {@code p}'s last durable state if the partition runs on this node and this node may
+   * answer reads (see {@link LocalPartitions}, {@link PauseFence}), else null: ask it instead.
+   */
+  PartitionState localState(int p) {
+    PartitionState state = localPartitions.state(p);
+    return state != null && pauseFence.allowed() ? state : null;
   }
 
   /** As {@link #ask}, for a request that only reads, sent again if it gets no answer in time. */

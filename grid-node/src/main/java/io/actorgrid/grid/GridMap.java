@@ -106,20 +106,28 @@ public final class GridMap {
   public CompletionStage<Optional<Entry>> get(String key) {
     return withValidKey(
         key,
-        () ->
-            grid.askToRead(
-                partitionOf(key),
-                (ActorRef<Partition.GetReply> replyTo) -> new Partition.Get(name, key, replyTo),
-                reply -> {
-                  if (reply.unavailable()) {
-                    throw new GridUnavailableException(
-                        "the partition of key '"
-                            + key
-                            + "' is recovering and holds as many requests as it can. Retry"
-                            + " shortly.");
-                  }
-                  return Optional.ofNullable(reply.entry()).map(replies::toEntry);
-                }));
+        () -> {
+          int p = partitionOf(key);
+          PartitionState local = grid.localState(p);
+          if (local != null) {
+            // The partition runs on this node: read its state here, no ask (LocalPartitions).
+            return CompletableFuture.completedFuture(
+                local.get(name, key, System.currentTimeMillis()).map(replies::toEntry));
+          }
+          return grid.askToRead(
+              p,
+              (ActorRef<Partition.GetReply> replyTo) -> new Partition.Get(name, key, replyTo),
+              reply -> {
+                if (reply.unavailable()) {
+                  throw new GridUnavailableException(
+                      "the partition of key '"
+                          + key
+                          + "' is recovering and holds as many requests as it can. Retry"
+                          + " shortly.");
+                }
+                return Optional.ofNullable(reply.entry()).map(replies::toEntry);
+              });
+        });
   }
 
   /**

@@ -158,6 +158,10 @@ public final class Partition implements PartitionProtocol {
   private final long startedNanos = System.nanoTime();
   private final WriteQueue writes;
   private final PauseFence fence;
+  private final LocalPartitions localPartitions;
+  // This partition's registration there while it serves here (null before recovery, after
+  // hand-off).
+  private LocalPartitions.Copy local;
   // The pauses the fence had noticed when the batch in flight went to the journal.
   private long pausesAtSend;
   private PartitionState state;
@@ -190,6 +194,7 @@ public final class Partition implements PartitionProtocol {
     this.memory = MemoryGuard.get(context.getSystem());
     this.changes = ChangeHub.get(context.getSystem());
     this.fence = PauseFence.get(context.getSystem());
+    this.localPartitions = LocalPartitions.get(context.getSystem());
     this.appliedAdapter =
         context.messageAdapter(PartitionJournal.BatchApplied.class, JournalApplied::new);
     this.upkeep = new PartitionUpkeep(context, timers, partition, retention);
@@ -234,6 +239,7 @@ public final class Partition implements PartitionProtocol {
             JournalRecovered.class,
             msg -> {
               state = msg.state();
+              local = localPartitions.register(partition, state);
               long nanos = System.nanoTime() - startedNanos;
               metrics.recovered(nanos);
               metrics.idempotencyKeys(partition, state.requestCount());
@@ -306,6 +312,7 @@ public final class Partition implements PartitionProtocol {
   }
 
   private Behavior<Command> onStopped(PostStop signal) {
+    withdrawLocal();
     metrics.partitionStopped(partition);
     return Behaviors.same();
   }
@@ -336,7 +343,14 @@ public final class Partition implements PartitionProtocol {
     return false;
   }
 
+  /** Reads through this node go through sharding from now on (see {@link LocalPartitions}). */
+  private void withdrawLocal() {
+    localPartitions.withdraw(partition, local);
+    local = null;
+  }
+
   private Behavior<Command> onHandOff() {
+    withdrawLocal();
     context
         .getLog()
         .info(
@@ -423,6 +437,10 @@ public final class Partition implements PartitionProtocol {
       metrics.unavailable(GridMetrics.Unavailable.PAUSED);
     }
     state = msg.result().state();
+    if (local != null) {
+      // Before the answers: a read through this node after an acknowledgement sees the write.
+      local.update(state);
+    }
     if (msg.result().events() > 0) {
       // Only now, with the events in the journal, may change feeds see them.
       changes.publish(
@@ -532,13 +550,21 @@ public final class Partition implements PartitionProtocol {
                       msg.state().lastVersion(),
                       state.lastVersion());
               state = msg.state();
+              if (local != null) {
+                local.update(state);
+              }
               journalFailures = 0;
               upkeep.scheduleExpiry(state);
               publishSettings(new Replicator.WriteMajority(PUBLISH_TIMEOUT));
               return running();
             })
         .onMessageEquals(JournalStopped.INSTANCE, this::rejoiningJournal)
-        .onMessageEquals(HandOff.INSTANCE, Behaviors::stopped)
+        .onMessageEquals(
+            HandOff.INSTANCE,
+            () -> {
+              withdrawLocal();
+              return Behaviors.stopped();
+            })
         .onMessageEquals(SettingsPublished.INSTANCE, Behaviors::same)
         .onSignal(PostStop.class, this::onStopped)
         // Expiry and retention timers wait for the journal.

@@ -308,6 +308,48 @@ class PartitionTest {
   }
 
   @Test
+  void theNodesCopyOfTheStateHoldsEveryAcknowledgedWriteAndIsWithdrawnOnHandOff() {
+    int id = nextPartition.incrementAndGet();
+    LocalPartitions local = LocalPartitions.get(testKit.system());
+    ActorRef<Partition.Command> partition = testKit.spawn(Partition.create(id, settings(true)));
+    TestProbe<Partition.Pong> pong = testKit.createTestProbe();
+    partition.tell(new Partition.Ping(pong.getRef()));
+    pong.receiveMessage(Duration.ofSeconds(10));
+    assertTrue(local.state(id).get("m", "k", System.currentTimeMillis()).isEmpty());
+
+    TestProbe<Partition.Outcomes> acks = testKit.createTestProbe();
+    partition.tell(new Partition.Write(List.of(put("k", "durable")), acks.getRef()));
+    acks.receiveMessage(Duration.ofSeconds(10));
+    // Current when the acknowledgement arrives: a read that starts after it sees the write.
+    assertEquals("durable", valueOf(local.state(id), "k"));
+
+    GatedJournal gated = new GatedJournal();
+    journal.withPolicy(gated);
+    partition.tell(new Partition.Write(List.of(put("k", "pending")), acks.getRef()));
+    partition.tell(Partition.HandOff.INSTANCE);
+    // Withdrawn at the hand-off, while its last write is still in the journal: reads go through
+    // sharding from then on, to the partition's next home.
+    TestProbe<Object> probe = testKit.createTestProbe();
+    probe.awaitAssert(
+        () -> {
+          assertNull(local.state(id));
+          return null;
+        });
+    acks.expectNoMessage(Duration.ofMillis(100));
+    gated.gate.countDown();
+    assertEquals(
+        Status.UPDATED, acks.receiveMessage(Duration.ofSeconds(10)).outcomes().get(0).status());
+    probe.expectTerminated(partition, Duration.ofSeconds(10));
+    assertNull(local.state(id));
+  }
+
+  private static String valueOf(PartitionState state, String key) {
+    return new String(
+        state.get("m", key, System.currentTimeMillis()).orElseThrow().value(),
+        StandardCharsets.UTF_8);
+  }
+
+  @Test
   void aWriteSentAgainWhileItsFirstAttemptIsInTheJournalIsAppliedOnce() {
     ActorRef<Partition.Command> partition = startRecovered(true);
     GatedJournal gated = new GatedJournal();
