@@ -23,6 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * keeps sending, so a node that queues work it cannot finish in time shows it at once: its
  * acknowledgements within the timeout fall towards zero while it stays busy.
  *
+ * <p>A second's row is printed once its requests have all been answered or timed out, so about a
+ * timeout after it was sent; its "out now" column is the number of requests out when it is printed.
+ *
  * <pre>
  * java benchmarks/overload/Overload.java URL PHASES [timeoutSeconds] [keys] [maxInFlight]
  *   URL          a node's base URL, e.g. http://127.0.0.1:8080
@@ -83,7 +86,7 @@ public final class Overload {
         "503",
         "other",
         "tmout",
-        "inflight",
+        "out now",
         "p50 ms",
         "p99 ms");
 

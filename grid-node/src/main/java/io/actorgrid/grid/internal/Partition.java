@@ -343,6 +343,13 @@ public final class Partition implements PartitionProtocol {
     return false;
   }
 
+  /** This node's reads of the partition see {@link #state} from now on, if it serves them. */
+  private void updateLocal() {
+    if (local != null) {
+      local.update(state);
+    }
+  }
+
   /** Reads through this node go through sharding from now on (see {@link LocalPartitions}). */
   private void withdrawLocal() {
     localPartitions.withdraw(partition, local);
@@ -437,10 +444,8 @@ public final class Partition implements PartitionProtocol {
       metrics.unavailable(GridMetrics.Unavailable.PAUSED);
     }
     state = msg.result().state();
-    if (local != null) {
-      // Before the answers: a read through this node after an acknowledgement sees the write.
-      local.update(state);
-    }
+    // Before the answers: a read through this node after an acknowledgement sees the write.
+    updateLocal();
     if (msg.result().events() > 0) {
       // Only now, with the events in the journal, may change feeds see them.
       changes.publish(
@@ -550,9 +555,7 @@ public final class Partition implements PartitionProtocol {
                       msg.state().lastVersion(),
                       state.lastVersion());
               state = msg.state();
-              if (local != null) {
-                local.update(state);
-              }
+              updateLocal();
               journalFailures = 0;
               upkeep.scheduleExpiry(state);
               publishSettings(new Replicator.WriteMajority(PUBLISH_TIMEOUT));
