@@ -53,6 +53,9 @@ class CassandraJournalTest extends OneCassandraPerClass {
                     // Snapshots after about 10 KiB of events, so a few hundred 1 KiB values take
                     // several per partition.
                     + "actorgrid.partition.min-snapshot-bytes = 10 KiB\n"
+                    // 15 s instead of 5: one Cassandra in its own JVM on the 2-core machine, beside
+                    // the node, can take longer than 5 s for a write while it warms up; the test
+                    // is about what the journal keeps, not how fast.
                     + "actorgrid.request-timeout = 15s\n")
             .withFallback(ConfigFactory.load());
     long started = System.nanoTime();
