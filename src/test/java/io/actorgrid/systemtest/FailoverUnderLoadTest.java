@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Failover with the shipped defaults (128 partitions, 3 nodes on PostgreSQL) under write load: a
  * node is killed with SIGKILL while writers write through all nodes and a {@link WriteProbe} writes
- * a key of every partition four times a second. Four victims, each restarted before the next:
+ * a key of every partition twice a second. Four victims, each restarted before the next:
  *
  * <ul>
  *   <li>a younger node that does not host the probe map's home partition (its settings);

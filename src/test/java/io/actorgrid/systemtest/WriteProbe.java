@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  */
 final class WriteProbe implements AutoCloseable {
 
-  private static final long INTERVAL_MILLIS = 250;
+  private static final long INTERVAL_MILLIS = 500;
   private static final int MAX_OUTSTANDING = 24;
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(8);
 
