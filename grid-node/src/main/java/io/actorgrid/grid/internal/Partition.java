@@ -1,5 +1,13 @@
 package io.actorgrid.grid.internal;
 
+import io.actorgrid.grid.internal.PartitionInternal.ExpiryApplied;
+import io.actorgrid.grid.internal.PartitionInternal.ExpiryDue;
+import io.actorgrid.grid.internal.PartitionInternal.JournalApplied;
+import io.actorgrid.grid.internal.PartitionInternal.JournalRecovered;
+import io.actorgrid.grid.internal.PartitionInternal.JournalStopped;
+import io.actorgrid.grid.internal.PartitionInternal.RejoinJournal;
+import io.actorgrid.grid.internal.PartitionInternal.RetentionCut;
+import io.actorgrid.grid.internal.PartitionInternal.RetentionDue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +18,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.cluster.ddata.LWWRegister;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -27,8 +34,8 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * write that is not yet acknowledged is not visible, and one that is acknowledged is. Writes
  * queue while a batch is in the journal and go as the next batch when it completes (group
  * commit, WriteQueue), so a busy partition makes one journal write per round trip instead of one
- * per event. Its messages are in PartitionProtocol; the reads it answers from its state are in
- * PartitionReads.
+ * per event. Its messages are in PartitionProtocol, those it sends itself in PartitionInternal; the
+ * reads it answers from its state are in PartitionReads, its refusals in PartitionRefusals.
  *
  * A Write carries one or more operations (a batch's items for this partition); its operations
  * always go to the journal together, in one atomic write. A Write that only reads is answered from
@@ -62,40 +69,6 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 public final class Partition implements PartitionProtocol {
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "Partition");
-
-  /** The messages a partition sends itself (timers, its journal child, adapters). */
-  sealed interface Internal extends Command {}
-
-  record JournalRecovered(PartitionState state) implements Internal {}
-
-  record JournalApplied(PartitionJournal.BatchApplied result) implements Internal {}
-
-  enum JournalStopped implements Internal {
-    INSTANCE
-  }
-
-  enum SettingsPublished implements Internal {
-    INSTANCE
-  }
-
-  enum ExpiryDue implements Internal {
-    INSTANCE
-  }
-
-  enum ExpiryApplied implements Internal {
-    INSTANCE
-  }
-
-  enum RejoinJournal implements Internal {
-    INSTANCE
-  }
-
-  enum RetentionDue implements Internal {
-    INSTANCE
-  }
-
-  /** Retention no longer keeps the events up to {@code upTo} (0: it keeps all). */
-  record RetentionCut(long upTo) implements Internal {}
 
   /** How long a change of settings waits for every node to take it (it is not awaited). */
   private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(3);
@@ -151,9 +124,8 @@ public final class Partition implements PartitionProtocol {
   private int journalsStarted;
   private final ActorRef<PartitionJournal.BatchApplied> appliedAdapter;
   private final PartitionUpkeep upkeep;
-  private final ActorRef<Replicator.UpdateResponse<LWWRegister<MapSettingsDirectory.Published>>>
-      publishedAdapter;
   private final GridMetrics metrics;
+  private final PartitionRefusals refusals;
   private final ChangeHub changes;
   private final long startedNanos = System.nanoTime();
   private final WriteQueue writes;
@@ -170,7 +142,6 @@ public final class Partition implements PartitionProtocol {
   // Handed off: stop once the writes held are answered.
   private boolean stopping;
 
-  @SuppressWarnings("unchecked") // the class literal of a generic response type
   private Partition(
       ActorContext<Command> context,
       StashBuffer<Command> stash,
@@ -181,6 +152,7 @@ public final class Partition implements PartitionProtocol {
       HistoryRetention retention) {
     this.context = context;
     this.metrics = metrics;
+    this.refusals = new PartitionRefusals(metrics);
     this.stash = stash;
     this.timers = timers;
     this.partition = partition;
@@ -198,11 +170,6 @@ public final class Partition implements PartitionProtocol {
     this.appliedAdapter =
         context.messageAdapter(PartitionJournal.BatchApplied.class, JournalApplied::new);
     this.upkeep = new PartitionUpkeep(context, timers, partition, retention);
-    ActorRef<Replicator.UpdateResponse<?>> published =
-        context.messageAdapter(
-            (Class<Replicator.UpdateResponse<?>>) (Class<?>) Replicator.UpdateResponse.class,
-            r -> SettingsPublished.INSTANCE);
-    this.publishedAdapter = published.unsafeUpcast();
     ActorRef<PartitionJournal.Recovered> recoveredAdapter =
         context.messageAdapter(
             PartitionJournal.Recovered.class, r -> new JournalRecovered(r.state()));
@@ -266,14 +233,14 @@ public final class Partition implements PartitionProtocol {
                       "Partition {} handed off while recovering: refusing the {} requests it held",
                       partition,
                       stash.size());
-              stash.forEach(this::refuse);
+              stash.forEach(m -> refusals.unavailable(m, GridMetrics.Unavailable.RECOVERING));
               return Behaviors.stopped();
             })
         .onAnyMessage(
             msg -> {
               if (!stash.isFull()) {
                 stash.stash(msg);
-              } else if (!refuse(msg, GridMetrics.Unavailable.RECOVERING)) {
+              } else if (!refusals.unavailable(msg, GridMetrics.Unavailable.RECOVERING)) {
                 // Not a request that can be refused (a ping, a count): its ask times out.
                 context
                     .getLog()
@@ -306,7 +273,6 @@ public final class Partition implements PartitionProtocol {
         .onMessage(RetentionCut.class, cut -> queueOwn(upkeep.retentionCut(cut, state, stopping)))
         .onMessageEquals(JournalStopped.INSTANCE, this::journalStopped)
         .onMessageEquals(HandOff.INSTANCE, this::onHandOff)
-        .onMessageEquals(SettingsPublished.INSTANCE, Behaviors::same)
         .onSignal(PostStop.class, this::onStopped)
         .build();
   }
@@ -315,32 +281,6 @@ public final class Partition implements PartitionProtocol {
     withdrawLocal();
     metrics.partitionStopped(partition);
     return Behaviors.same();
-  }
-
-  private boolean refuse(Command msg) {
-    return refuse(msg, GridMetrics.Unavailable.RECOVERING);
-  }
-
-  /** Answers a request at once as unavailable; false for messages that have no such answer. */
-  private boolean refuse(Command msg, GridMetrics.Unavailable cause) {
-    if (msg instanceof Write write) {
-      metrics.unavailable(cause);
-      // Refused while recovering or paused, it was never decided: its node may send it again.
-      write
-          .replyTo()
-          .tell(
-              WriteQueue.unavailable(
-                  write,
-                  cause == GridMetrics.Unavailable.RECOVERING
-                      || cause == GridMetrics.Unavailable.PAUSED));
-      return true;
-    }
-    if (msg instanceof Get get) {
-      metrics.unavailable(cause);
-      get.replyTo().tell(GetReply.UNAVAILABLE);
-      return true;
-    }
-    return false;
   }
 
   /** This node's reads of the partition see {@link #state} from now on, if it serves them. */
@@ -383,7 +323,7 @@ public final class Partition implements PartitionProtocol {
         partition,
         new MapSettingsDirectory.Published(state.lastVersion(), state.configs()),
         consistency,
-        publishedAdapter);
+        context.getSystem().ignoreRef());
   }
 
   private Behavior<Command> onWrite(Write write) {
@@ -399,18 +339,11 @@ public final class Partition implements PartitionProtocol {
       return Behaviors.same();
     }
     if (writes.waiting() >= maxPendingWrites) {
-      refuse(write, GridMetrics.Unavailable.QUEUE_FULL);
+      refusals.unavailable(write, GridMetrics.Unavailable.QUEUE_FULL);
       return Behaviors.same();
     }
     if (memory.refusing() && write.addsData() && !sentBefore(write)) {
-      // The operations of one Write go to the journal together, so they are refused together.
-      WriteOutcome refused =
-          WriteOutcome.failed(
-              WriteOutcome.Status.INSUFFICIENT_STORAGE,
-              0,
-              "the node that holds this partition accepts no writes that add data now: "
-                  + memory.reason());
-      write.replyTo().tell(new Outcomes(java.util.Collections.nCopies(write.opCount(), refused)));
+      refusals.insufficientStorage(write, memory.reason());
       return Behaviors.same();
     }
     writes.add(write);
@@ -478,7 +411,7 @@ public final class Partition implements PartitionProtocol {
   private void sendNextBatch() {
     if (!writes.inFlight() && writes.waiting() > 0 && !fence.allowed()) {
       // Paused and not yet confirmed a member: this partition may have moved (PauseFence).
-      writes.refuseAll(w -> refuse(w, GridMetrics.Unavailable.PAUSED));
+      writes.refuseAll(w -> refusals.unavailable(w, GridMetrics.Unavailable.PAUSED));
       return;
     }
     List<Long> ids = new ArrayList<>();
@@ -503,7 +436,7 @@ public final class Partition implements PartitionProtocol {
    */
   private Behavior<Command> journalStopped() {
     int held = writes.held();
-    writes.refuseAll(w -> refuse(w, GridMetrics.Unavailable.JOURNAL_FAILURE));
+    writes.refuseAll(w -> refusals.unavailable(w, GridMetrics.Unavailable.JOURNAL_FAILURE));
     if (state == null || stopping) {
       context
           .getLog()
@@ -535,7 +468,7 @@ public final class Partition implements PartitionProtocol {
         .onMessage(
             Write.class,
             write -> {
-              refuse(write, GridMetrics.Unavailable.JOURNAL_FAILURE);
+              refusals.unavailable(write, GridMetrics.Unavailable.JOURNAL_FAILURE);
               return Behaviors.same();
             })
         .onMessageEquals(
@@ -568,7 +501,6 @@ public final class Partition implements PartitionProtocol {
               withdrawLocal();
               return Behaviors.stopped();
             })
-        .onMessageEquals(SettingsPublished.INSTANCE, Behaviors::same)
         .onSignal(PostStop.class, this::onStopped)
         // Expiry and retention timers wait for the journal.
         .onAnyMessage(msg -> Behaviors.same())

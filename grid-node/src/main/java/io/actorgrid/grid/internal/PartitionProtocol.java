@@ -12,7 +12,9 @@ import org.apache.pekko.actor.typed.ActorRef;
  * read as {@code Partition.Get}, {@code Partition.Write}, ... where they are used.
  */
 public interface PartitionProtocol {
-  /** Everything a partition receives; the entity's own messages are in {@link Partition}. */
+  /**
+   * Everything a partition receives; the entity's own messages are in {@link PartitionInternal}.
+   */
   sealed interface Command extends CborSerializable
       permits Get,
           Write,
@@ -23,7 +25,7 @@ public interface PartitionProtocol {
           Ping,
           GetLastSequenceNr,
           HandOff,
-          Partition.Internal {}
+          PartitionInternal {}
 
   /** Reads one record; the reply's entry is null when it does not exist. */
   record Get(String map, String key, ActorRef<GetReply> replyTo) implements Command {}

@@ -53,14 +53,15 @@ final class PartitionUpkeep {
     this.partition = partition;
     this.retention = retention;
     this.expiryAdapter =
-        context.messageAdapter(Outcomes.class, o -> Partition.ExpiryApplied.INSTANCE);
+        context.messageAdapter(Outcomes.class, o -> PartitionInternal.ExpiryApplied.INSTANCE);
   }
 
   /** The partition has recovered: expiry and retention start. */
   void start(PartitionState state) {
     scheduleExpiry(state);
     if (!retention.sweepInterval().isZero()) {
-      timers.startTimerWithFixedDelay(Partition.RetentionDue.INSTANCE, retention.sweepInterval());
+      timers.startTimerWithFixedDelay(
+          PartitionInternal.RetentionDue.INSTANCE, retention.sweepInterval());
     }
   }
 
@@ -78,7 +79,7 @@ final class PartitionUpkeep {
     }
     long wait = Math.min(MAX_EXPIRY_WAIT_MILLIS, Math.max(0, next - System.currentTimeMillis()));
     expiryTimerAt = next;
-    timers.startSingleTimer(Partition.ExpiryDue.INSTANCE, Duration.ofMillis(wait));
+    timers.startSingleTimer(PartitionInternal.ExpiryDue.INSTANCE, Duration.ofMillis(wait));
   }
 
   /**
@@ -119,9 +120,9 @@ final class PartitionUpkeep {
                 .getLog()
                 .warn(
                     "Partition {} could not read its journal for retention: {}", partition, error);
-            return new Partition.RetentionCut(0);
+            return new PartitionInternal.RetentionCut(0);
           }
-          return new Partition.RetentionCut(upTo);
+          return new PartitionInternal.RetentionCut(upTo);
         });
   }
 
@@ -129,7 +130,7 @@ final class PartitionUpkeep {
    * The truncation to queue in order with the writes, so the removals it forgets are forgotten on
    * replay too, or null when there is nothing to cut.
    */
-  Write retentionCut(Partition.RetentionCut cut, PartitionState state, boolean stopping) {
+  Write retentionCut(PartitionInternal.RetentionCut cut, PartitionState state, boolean stopping) {
     sweeping = false;
     if (cut.upTo() < state.historyStart() || stopping) {
       return null;
