@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * New events reach the hub three ways:
  *   - Pushes: a partition publishes each batch's events, after they were persisted, on a
  *     cluster-wide Topic (Partition calls publish); the hub subscribes only while a feed runs on
- *     this node. A batch whose values exceed MAX_PUSH_BYTES is announced without its events.
+ *     this node, and a partition publishes only while some node's hub subscribes (the topic's
+ *     stats, asked every STATS_INTERVAL: without a subscriber a push would be a dead letter). A
+ *     batch whose values exceed MAX_PUSH_BYTES is announced without its events.
  *   - Reads: a push that does not continue the buffer (a gap: a lost push, a push announced
  *     without events) makes the hub read the journal from `end` on, one read per partition at a
  *     time, in chunks of READ_CHUNK.
@@ -89,6 +91,12 @@ public final class ChangeHub implements Extension {
   private static final Duration POLL = Duration.ofSeconds(2);
 
   /**
+   * How often the hub asks the topic whether any node subscribes. A push skipped because a new
+   * subscription was not known yet is read from the journal by that node's hub, as a lost push.
+   */
+  private static final Duration STATS_INTERVAL = Duration.ofSeconds(1);
+
+  /**
    * How long news waits to be told to the feeds, so that one wake-up of a feed covers the events of
    * many partition batches: under load a feed looks LINGER_MILLIS apart (one stream step, one
    * socket write) rather than once per batch, at the price of that much latency.
@@ -115,6 +123,8 @@ public final class ChangeHub implements Extension {
   private final Tail[] tails;
   private final ChangeRing ring;
   private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
+  // Whether some node's hub (this one's included) subscribes to the topic, as last known.
+  private volatile boolean subscribed;
   // Guarded by this: the reader is made with the first feed (a node's tests may run without a
   // read journal), the subscription and poll run while there are feeds.
   private JournalReader reader;
@@ -146,6 +156,27 @@ public final class ChangeHub implements Extension {
                 }),
             "change-hub",
             Props.empty());
+    ActorRef<Topic.TopicStats> stats =
+        system.systemActorOf(
+            Behaviors.receiveMessage(
+                (Topic.TopicStats s) -> {
+                  subscribed = s.topicInstanceCount() > 0 || !listeners.isEmpty();
+                  return Behaviors.same();
+                }),
+            "change-topic-stats",
+            Props.empty());
+    system
+        .scheduler()
+        .scheduleAtFixedRate(
+            Duration.ZERO,
+            STATS_INTERVAL,
+            () -> topic.tell(Topic.getTopicStats(stats)),
+            system.executionContext());
+  }
+
+  /** Whether partitions publish their events: some node's hub subscribes, as far as this knows. */
+  boolean publishing() {
+    return subscribed;
   }
 
   /**
@@ -153,6 +184,9 @@ public final class ChangeHub implements Extension {
    * every node that runs a feed. Call only once the journal holds them.
    */
   public void publish(int partition, long firstSequenceNr, List<PartitionEvent> events) {
+    if (!subscribed) {
+      return;
+    }
     long bytes = 0;
     for (PartitionEvent event : events) {
       bytes += weightOf(event);
@@ -180,6 +214,7 @@ public final class ChangeHub implements Extension {
       reader(settings);
       if (listeners.isEmpty()) {
         topic.tell(Topic.subscribe(receiver));
+        subscribed = true;
         poll =
             system
                 .scheduler()
